@@ -1,0 +1,65 @@
+"""Wiring: the telegram.ext.Application with our handlers, persistence and defaults."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram import BotCommand, LinkPreviewOptions
+from telegram.constants import ParseMode
+from telegram.ext import AIORateLimiter, Application, ContextTypes, Defaults
+
+from bot.context import Context, Services
+from bot.i18n import Translator
+from bot.persistence import DatabasePersistence
+from bot.settings import SUPPORTED_LOCALES
+from conversations import booking, common, manage
+
+App = Application[Any, Context, Any, Any, Any, Any]
+COMMANDS = (
+    ("start", "book an appointment"),
+    ("mybookings", "your bookings"),
+    ("language", "change the language"),
+    ("timezone", "change the time zone of the times shown"),
+    ("cancel", "leave the booking in progress"),
+    ("help", "this help"),
+)
+
+
+def build_application(services: Services, rate_limit: bool = True) -> App:
+    settings = services.settings
+    builder = (
+        Application.builder()
+        .token(settings.TELEGRAM_BOT_TOKEN)
+        .base_url(str(settings.TELEGRAM_BASE_URL))
+        .base_file_url(str(settings.TELEGRAM_BASE_FILE_URL))
+        .defaults(Defaults(parse_mode=ParseMode.HTML,
+                           link_preview_options=LinkPreviewOptions(is_disabled=True)))
+        .context_types(ContextTypes(context=Context))
+        .persistence(DatabasePersistence(services.db, settings.PERSISTENCE_INTERVAL))
+        .post_init(set_commands)
+        .connection_pool_size(8)
+    )
+    if rate_limit:
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))  # type: ignore[arg-type]
+    application: App = builder.build()
+    application.bot_data[Context.SERVICES_KEY] = services
+    for handler in common.before_flows() + manage.handlers():
+        application.add_handler(handler)
+    application.add_handler(booking.conversation())
+    for handler in common.after_flows():
+        application.add_handler(handler)
+    common.register(application)
+    return application
+
+
+async def set_commands(application: App) -> None:
+    """The command menu, in every language, and the default for everyone else."""
+    services: Services = application.bot_data[Context.SERVICES_KEY]
+    for locale in SUPPORTED_LOCALES:
+        await application.bot.set_my_commands(_commands(locale), language_code=locale)
+    await application.bot.set_my_commands(_commands(services.settings.DEFAULT_LOCALE))
+
+
+def _commands(locale: str) -> list[BotCommand]:
+    t = Translator(locale)
+    return [BotCommand(name, t._(description)) for name, description in COMMANDS]

@@ -1,0 +1,115 @@
+"""Which start times are free: opening hours, notice, horizon, holidays, closures, desks.
+
+A booking holds one desk (a seat) of its service's resource for every 5-minute cell of
+UTC time it covers; the database refuses a second hold of the same (resource, cell, seat),
+so overlapping appointments can never share a desk. This module only computes; it is pure.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+import holidays
+
+from bot.catalog import ResolvedService
+from bot.domain import Slot
+
+CELL = timedelta(minutes=5)
+HOLIDAY_COUNTRY = "GR"
+
+Hold = tuple[datetime, int]
+"""(cell start in UTC, seat number)"""
+
+
+def cells(start: datetime, end: datetime) -> list[datetime]:
+    """The 5-minute UTC cells that [start, end) covers."""
+    epoch = datetime(2000, 1, 1, tzinfo=UTC)
+    first = epoch + ((start - epoch) // CELL) * CELL
+    result = []
+    cell = first
+    while cell < end:
+        result.append(cell)
+        cell += CELL
+    return result
+
+
+@lru_cache(maxsize=16)
+def _holidays(year: int) -> frozenset[date]:
+    return frozenset(holidays.country_holidays(HOLIDAY_COUNTRY, years=year).keys())
+
+
+def is_holiday(day: date) -> bool:
+    return day in _holidays(day.year)
+
+
+def _wall(day: date, minutes: int, zone: ZoneInfo) -> datetime:
+    """Local wall-clock minutes after midnight of `day`, as an aware UTC datetime."""
+    day = day + timedelta(days=minutes // (24 * 60))
+    minutes %= 24 * 60
+    local = datetime.combine(day, time(minutes // 60, minutes % 60), tzinfo=zone)
+    return local.astimezone(UTC)
+
+
+def last_bookable_day(service: ResolvedService, now: datetime, zone: ZoneInfo) -> date:
+    return now.astimezone(zone).date() + timedelta(days=service.service.horizon_days)
+
+
+def is_open_day(service: ResolvedService, day: date) -> bool:
+    return day not in service.closures and not is_holiday(day)
+
+
+def candidate_slots(
+    service: ResolvedService, zone: ZoneInfo, start: datetime, end: datetime, now: datetime
+) -> Iterator[Slot]:
+    """Every slot in [start, end) that opening hours, notice and horizon allow."""
+    duration = timedelta(minutes=service.service.duration)
+    step = timedelta(minutes=service.service.slot_step)
+    earliest = max(start, now + timedelta(hours=service.service.min_notice_hours))
+    last_day = last_bookable_day(service, now, zone)
+    day = start.astimezone(zone).date() - timedelta(days=1)
+    while day <= min(end.astimezone(zone).date(), last_day):
+        if is_open_day(service, day):
+            for open_at, close_at in service.hours.on(day.weekday()):
+                slot_start, window_end = _wall(day, open_at, zone), _wall(day, close_at, zone)
+                while slot_start + duration <= window_end:
+                    if earliest <= slot_start < end:
+                        yield Slot(slot_start, slot_start + duration)
+                    slot_start += step
+        day += timedelta(days=1)
+
+
+def free_seat(slot: Slot, capacity: int, taken: dict[datetime, set[int]]) -> int | None:
+    """The lowest seat free for the whole slot, or None when every desk is taken."""
+    busy: set[int] = set()
+    for cell in cells(slot.start, slot.end):
+        busy |= taken.get(cell, set())
+    return next((seat for seat in range(capacity) if seat not in busy), None)
+
+
+def occupancy(holds: Iterable[Hold]) -> dict[datetime, set[int]]:
+    taken: dict[datetime, set[int]] = defaultdict(set)
+    for cell, seat in holds:
+        taken[cell].add(seat)
+    return taken
+
+
+def free_slots(
+    service: ResolvedService,
+    zone: ZoneInfo,
+    start: datetime,
+    end: datetime,
+    now: datetime,
+    holds: Iterable[Hold],
+) -> list[Slot]:
+    """The slots in [start, end) that can still be booked, earliest first."""
+    taken = occupancy(holds)
+    capacity = service.service.capacity
+    return [
+        slot
+        for slot in candidate_slots(service, zone, start, end, now)
+        if free_seat(slot, capacity, taken) is not None
+    ]

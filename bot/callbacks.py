@@ -1,0 +1,69 @@
+"""Button data: short, versioned, parsed in one place, and never trusted.
+
+Format: ``1|<step>|<argument>`` (at most 64 bytes, Telegram's limit). Anything that does
+not parse, names an unknown step or carries an argument of the wrong shape is None.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+VERSION = "1"
+MAX_BYTES = 64
+
+# step → the shape its argument must have
+ARGUMENTS: dict[str, str] = {
+    "m": r"[a-z0-9][a-z0-9_-]{0,23}",  # municipality
+    "g": r"[a-z0-9][a-z0-9_-]{0,23}",  # service group
+    "s": r"[a-z0-9][a-z0-9_-]{0,23}",  # service
+    "c": r"in_person|video|phone",  # channel
+    "mo": r"\d{4}-\d{2}",  # calendar month
+    "d": r"\d{4}-\d{2}-\d{2}",  # day
+    "t": r"\d{1,10}",  # slot start, minutes since the epoch (UTC)
+    "x": r"",  # an inert button
+    "keep": r"[a-z_]{1,24}",  # keep the value (or skip an optional field)
+    "yn": r"[yn]",  # yes / no
+    "ok": r"",  # accept the declaration
+    "edit": r"[a-z_]{1,24}",  # change one part from the summary
+    "book": r"",  # confirm the booking
+    "back": r"[a-z_]{1,24}",  # back, from the step named
+    "cancel": r"",  # leave the flow
+    "new": r"[a-z0-9_-]{0,24}",  # a new booking (optionally in a municipality)
+    "my": r"",  # my bookings
+    "lang": r"el|en",
+    "tz": r"[A-Za-z0-9_+/-]{1,40}",
+}
+_COMPILED = {step: re.compile(shape) for step, shape in ARGUMENTS.items()}
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    step: str
+    arg: str
+
+
+def encode(step: str, arg: str = "") -> str:
+    data = f"{VERSION}|{step}|{arg}"
+    if step not in ARGUMENTS or not _COMPILED[step].fullmatch(arg):
+        raise ValueError(f"bad button data {data!r}")
+    if len(data.encode()) > MAX_BYTES:
+        raise ValueError(f"button data too long: {data!r}")
+    return data
+
+
+def parse(data: object) -> Button | None:
+    if not isinstance(data, str) or len(data.encode()) > MAX_BYTES:
+        return None
+    version, _, rest = data.partition("|")
+    step, sep, arg = rest.partition("|")
+    if version != VERSION or not sep or step not in ARGUMENTS:
+        return None
+    if not _COMPILED[step].fullmatch(arg):
+        return None
+    return Button(step, arg)
+
+
+def pattern(*steps: str) -> str:
+    """A regex for CallbackQueryHandler that selects the buttons of these steps."""
+    return rf"^{VERSION}\|({'|'.join(re.escape(s) for s in steps)})\|"

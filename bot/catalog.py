@@ -1,0 +1,306 @@
+"""The catalog: municipalities → service groups (departments) → services, from a TOML file.
+
+Validation errors name the file, the entry (by its id) and the field, so whoever edits
+the catalog can find the line to fix.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Iterator
+from datetime import date
+from itertools import pairwise
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from bot.domain import Channel
+
+LOCALES = ("el", "en")
+ID_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,23}$"
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_RANGE = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-4]):([0-5]\d)$")
+
+Id = Annotated[str, Field(pattern=ID_PATTERN)]
+
+
+class CatalogError(Exception):
+    """The catalog cannot be used; the message says where and why."""
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Text(_Model):
+    """A text in every supported language."""
+
+    el: str = Field(min_length=1)
+    en: str = Field(min_length=1)
+
+    def get(self, locale: str) -> str:
+        return self.en if locale == "en" else self.el
+
+
+Window = tuple[int, int]
+"""An opening window as minutes after local midnight: (540, 780) is 09:00-13:00."""
+
+
+def _parse_window(text: str) -> Window:
+    match = _RANGE.match(text.strip())
+    if not match:
+        raise ValueError(f"{text!r} is not a range like 09:00-13:00")
+    h1, m1, h2, m2 = (int(g) for g in match.groups())
+    start, end = h1 * 60 + m1, h2 * 60 + m2
+    if end > 24 * 60:
+        raise ValueError(f"{text!r} ends after 24:00")
+    if end <= start:
+        raise ValueError(f"{text!r} ends before it starts")
+    if start % 5 or end % 5:
+        raise ValueError(f"{text!r} must be on 5-minute marks")
+    return start, end
+
+
+class Hours(_Model):
+    """Weekly opening hours in the municipality's local time, e.g. mon = ["09:00-13:00"]."""
+
+    mon: tuple[Window, ...] = ()
+    tue: tuple[Window, ...] = ()
+    wed: tuple[Window, ...] = ()
+    thu: tuple[Window, ...] = ()
+    fri: tuple[Window, ...] = ()
+    sat: tuple[Window, ...] = ()
+    sun: tuple[Window, ...] = ()
+
+    @field_validator(*WEEKDAYS, mode="before")
+    @classmethod
+    def _windows(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list):
+            raise ValueError("must be a list of ranges like ['09:00-13:00']")
+        windows = sorted(_parse_window(str(item)) for item in value)
+        for (_, end), (start, _) in pairwise(windows):
+            if start < end:
+                raise ValueError("ranges overlap")
+        return tuple(windows)
+
+    def on(self, weekday: int) -> tuple[Window, ...]:
+        windows: tuple[Window, ...] = getattr(self, WEEKDAYS[weekday])
+        return windows
+
+
+class Service(_Model):
+    id: Id
+    name: Text
+    description: Text | None = None
+    channels: tuple[Channel, ...] = Field(min_length=1)
+    duration: int = Field(ge=5, le=480, description="minutes")
+    step: int | None = Field(default=None, ge=5, le=480, description="minutes")
+    capacity: int = Field(default=1, ge=1, le=50)
+    min_notice_hours: int = Field(default=2, ge=0, le=24 * 60)
+    horizon_days: int = Field(default=60, ge=1, le=366)
+    instructions: Text | None = None
+    address: Text | None = None
+    hours: Hours | None = None
+    closures: tuple[date, ...] = ()
+    resource: Id | None = Field(
+        default=None, description="services naming the same resource share its desks"
+    )
+
+    @field_validator("channels")
+    @classmethod
+    def _distinct(cls, value: tuple[Channel, ...]) -> tuple[Channel, ...]:
+        if len(set(value)) != len(value):
+            raise ValueError("a channel is listed twice")
+        return value
+
+    @field_validator("duration", "step")
+    @classmethod
+    def _five(cls, value: int | None) -> int | None:
+        if value is not None and value % 5:
+            raise ValueError("must be a multiple of 5 minutes")
+        return value
+
+    @property
+    def slot_step(self) -> int:
+        return self.step or self.duration
+
+    @property
+    def desk(self) -> str:
+        return self.resource or self.id
+
+
+class Group(_Model):
+    """A service group: a department with its own staff chat."""
+
+    id: Id
+    name: Text
+    description: Text | None = None
+    staff_chat_id: int | None = None
+    phone: str = ""
+    email: str = ""
+    address: Text | None = None
+    hours: Hours | None = None
+    services: tuple[Service, ...] = Field(alias="service", min_length=1)
+
+
+class Municipality(_Model):
+    id: Id
+    name: Text
+    email: str = ""
+    phone: str = ""
+    website: str = ""
+    address: Text | None = None
+    consent: Text
+    admins: tuple[int, ...] = ()
+    closures: tuple[date, ...] = ()
+    groups: tuple[Group, ...] = Field(alias="group", min_length=1)
+
+
+class ResolvedService(_Model):
+    """A service with what it inherits from its group and municipality filled in."""
+
+    service: Service
+    group: Group
+    municipality: Municipality
+    hours: Hours
+    address: Text | None
+    closures: frozenset[date]
+
+    @property
+    def id(self) -> str:
+        return self.service.id
+
+
+class Catalog(_Model):
+    municipalities: tuple[Municipality, ...] = Field(alias="municipality", min_length=1)
+
+    @model_validator(mode="after")
+    def _check(self) -> Catalog:
+        seen: set[str] = set()
+        for kind, item in self._entries():
+            key = f"{kind}:{item.id}"
+            if key in seen:
+                raise ValueError(f"{kind} id {item.id!r} is used twice")
+            seen.add(key)
+        for municipality in self.municipalities:
+            for group in municipality.groups:
+                for service in group.services:
+                    _check_service(municipality, group, service)
+        return self
+
+    def _entries(self) -> Iterator[tuple[str, Municipality | Group | Service]]:
+        for municipality in self.municipalities:
+            yield "municipality", municipality
+            for group in municipality.groups:
+                yield "group", group
+                for service in group.services:
+                    yield "service", service
+
+    def municipality(self, municipality_id: str) -> Municipality | None:
+        return next((m for m in self.municipalities if m.id == municipality_id), None)
+
+    def group(self, group_id: str) -> tuple[str, Group] | None:
+        """The group and the id of its municipality."""
+        return next(
+            ((m.id, g) for m in self.municipalities for g in m.groups if g.id == group_id),
+            None,
+        )
+
+    def service(self, service_id: str) -> ResolvedService | None:
+        for municipality in self.municipalities:
+            for group in municipality.groups:
+                for service in group.services:
+                    if service.id == service_id:
+                        return _resolve(municipality, group, service)
+        return None
+
+    def services(self) -> Iterator[ResolvedService]:
+        for municipality in self.municipalities:
+            for group in municipality.groups:
+                for service in group.services:
+                    yield _resolve(municipality, group, service)
+
+
+def _resolve(municipality: Municipality, group: Group, service: Service) -> ResolvedService:
+    return ResolvedService(
+        service=service,
+        group=group,
+        municipality=municipality,
+        hours=service.hours or group.hours or Hours(),
+        address=service.address or group.address or municipality.address,
+        closures=frozenset(service.closures + municipality.closures),
+    )
+
+
+def _check_service(municipality: Municipality, group: Group, service: Service) -> None:
+    hours = service.hours or group.hours
+    where = f"service {service.id!r}"
+    if hours is None or not any(hours.on(day) for day in range(7)):
+        raise ValueError(f"{where} has no opening hours (give hours to it or its group)")
+    longest = max(end - start for day in range(7) for start, end in hours.on(day))
+    if service.duration > longest:
+        raise ValueError(f"{where} lasts longer than its longest opening window")
+    if Channel.IN_PERSON in service.channels and not (
+        service.address or group.address or municipality.address
+    ):
+        raise ValueError(f"{where} is offered in person but has no address")
+
+
+def load_catalog(path: Path) -> Catalog:
+    """Read and validate the catalog file; raise `CatalogError` naming file, entry and field."""
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise CatalogError(f"{path}: file not found (check CATALOG_PATH)") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CatalogError(f"{path}: cannot be read: {exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise CatalogError(f"{path}: not valid TOML: {exc}") from None
+    return parse_catalog(raw, str(path))
+
+
+def parse_catalog(raw: dict[str, Any], source: str) -> Catalog:
+    try:
+        return Catalog.model_validate(raw)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        where = describe_location(raw, error["loc"])
+        message = str(error["msg"]).removeprefix("Value error, ")
+        raise CatalogError(f"{source}: {where}: {message}") from None
+
+
+def describe_location(raw: object, loc: tuple[int | str, ...]) -> str:
+    """Turn pydantic's ('municipality', 0, 'group', 1, 'duration') into words with ids."""
+    parts: list[str] = []
+    node = raw
+    pending: str | None = None
+    for step in loc:
+        if isinstance(step, int) and pending is not None:
+            entry = node[step] if isinstance(node, list) and step < len(node) else None
+            node = entry
+            entry_id = entry.get("id") if isinstance(entry, dict) else None
+            label = repr(entry_id) if entry_id else f"#{step + 1}"
+            parts.append(f"{pending} {label}")
+            pending = None
+            continue
+        if pending is not None:
+            parts.append(pending)
+        key = str(step)
+        node = node.get(key) if isinstance(node, dict) else None
+        pending = key if key in ("municipality", "group", "service") else None
+        if pending is None:
+            parts.append(f"field {key!r}")
+    if pending is not None:
+        parts.append(pending)
+    return " › ".join(parts) if parts else "catalog"

@@ -1,0 +1,63 @@
+"""Plain data types shared by the domain and storage (no I/O here)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+
+class Channel(StrEnum):
+    IN_PERSON = "in_person"
+    VIDEO = "video"
+    PHONE = "phone"
+
+
+class Status(StrEnum):
+    BOOKED = "booked"
+    CANCELLED = "cancelled"
+    COMPLETED = "completed"
+    NO_SHOW = "no_show"
+
+
+@dataclass(frozen=True, slots=True)
+class Slot:
+    """A start time a citizen may book; `start`/`end` are aware UTC datetimes."""
+
+    start: datetime
+    end: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Details:
+    """What the citizen tells us about themselves in the details step."""
+
+    name: str
+    email: str
+    phone: str
+    address: str = ""
+    notes: str = ""
+    requirements: str = ""
+    third_party_email: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Booking:
+    id: int
+    reference: str
+    uid: str
+    user_id: int
+    municipality_id: str
+    group_id: str
+    service_id: str
+    channel: Channel
+    start: datetime
+    end: datetime
+    details: Details
+    consent_at: datetime
+    status: Status
+    locale: str
+    meeting_url: str = ""
+    sequence: int = 0
+    created_at: datetime | None = None
+    extra: dict[str, str] = field(default_factory=dict)

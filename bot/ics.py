@@ -1,0 +1,68 @@
+"""iCalendar invitations: one stable UID per booking, SEQUENCE raised on each change."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from icalendar import Calendar, Event, vCalAddress, vText
+
+from bot.domain import Booking
+
+PRODID = "-//Rantevou//Municipal appointments//EL"
+
+
+@dataclass(frozen=True, slots=True)
+class Invitation:
+    title: str
+    description: str
+    location: str
+    organizer_name: str
+    organizer_email: str
+
+
+def invitation(
+    booking: Booking,
+    about: Invitation,
+    zone: ZoneInfo,
+    now: datetime,
+    method: str = "REQUEST",
+) -> bytes:
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", method)
+
+    event = Event()
+    event.add("uid", booking.uid)
+    event.add("dtstamp", now)
+    event.add("sequence", booking.sequence)
+    event.add("dtstart", booking.start.astimezone(zone))
+    event.add("dtend", booking.end.astimezone(zone))
+    event.add("summary", about.title)
+    event.add("description", about.description)
+    if about.location:
+        event.add("location", about.location)
+    if booking.meeting_url:
+        event.add("url", booking.meeting_url)
+    event.add("status", "CANCELLED" if method == "CANCEL" else "CONFIRMED")
+    if about.organizer_email:
+        organizer = vCalAddress(f"mailto:{about.organizer_email}")
+        organizer.params["cn"] = vText(about.organizer_name)
+        event.add("organizer", organizer)
+    attendee = vCalAddress(f"mailto:{booking.details.email}")
+    attendee.params["cn"] = vText(booking.details.name)
+    attendee.params["role"] = vText("REQ-PARTICIPANT")
+    attendee.params["partstat"] = vText("ACCEPTED")
+    event.add("attendee", attendee)
+    if booking.details.third_party_email:
+        guest = vCalAddress(f"mailto:{booking.details.third_party_email}")
+        guest.params["role"] = vText("OPT-PARTICIPANT")
+        event.add("attendee", guest)
+    calendar.add_component(event)
+    # Transitions from a year before to two years after: enough, and a small file.
+    first = booking.start.date() - timedelta(days=366)
+    calendar.add_missing_timezones(first_date=first, last_date=first + timedelta(days=3 * 366))
+    return bytes(calendar.to_ical())

@@ -1,0 +1,135 @@
+"""Settings from the environment and `.env`; every one is listed in `.env.example`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import AnyHttpUrl, Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SUPPORTED_LOCALES = ("el", "en")
+
+# One line per setting that can be wrong: how to put it right.
+HINTS = {
+    "TELEGRAM_BOT_TOKEN": "the token @BotFather gave you, like 123456789:AA...",
+    "TELEGRAM_BASE_URL": "a URL such as https://api.telegram.org/bot",
+    "TELEGRAM_BASE_FILE_URL": "a URL such as https://api.telegram.org/file/bot",
+    "DATABASE_URL": "an SQLAlchemy async URL, e.g. sqlite+aiosqlite:///data/rantevou.db",
+    "CATALOG_PATH": "the path of a catalog TOML file, e.g. catalog.example.toml",
+    "DEFAULT_LOCALE": "one of: " + ", ".join(SUPPORTED_LOCALES),
+    "TIMEZONE": "an IANA time zone name, e.g. Europe/Athens",
+    "ADMIN_IDS": "comma-separated Telegram user ids, e.g. 12345678,23456789",
+    "MEETING_PROVIDER": "jitsi or template",
+    "MEETING_URL_TEMPLATE": "a URL containing {token}, e.g. https://meet.example.gov.gr/{token}",
+    "JITSI_BASE_URL": "a URL such as https://meet.jit.si",
+    "PERSISTENCE_INTERVAL": "a number of seconds greater than 0, e.g. 5",
+}
+
+
+class SettingsError(Exception):
+    """A setting is missing or malformed; the message is one line that says how to fix it."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=True
+    )
+
+    TELEGRAM_BOT_TOKEN: str = ""
+    TELEGRAM_BASE_URL: AnyHttpUrl = AnyHttpUrl("https://api.telegram.org/bot")
+    TELEGRAM_BASE_FILE_URL: AnyHttpUrl = AnyHttpUrl("https://api.telegram.org/file/bot")
+    DATABASE_URL: str = f"sqlite+aiosqlite:///{PROJECT_ROOT / 'data' / 'rantevou.db'}"
+    CATALOG_PATH: Path = PROJECT_ROOT / "catalog.example.toml"
+    DEFAULT_LOCALE: Literal["el", "en"] = "el"
+    TIMEZONE: str = "Europe/Athens"
+    ADMIN_IDS: Annotated[frozenset[int], NoDecode] = frozenset()
+    MEETING_PROVIDER: Literal["jitsi", "template"] = "jitsi"
+    JITSI_BASE_URL: AnyHttpUrl = AnyHttpUrl("https://meet.jit.si")
+    MEETING_URL_TEMPLATE: str = ""
+    PERSISTENCE_INTERVAL: float = Field(default=5.0, gt=0)
+
+    @field_validator("TELEGRAM_BOT_TOKEN")
+    @classmethod
+    def _token_shape(cls, value: str) -> str:
+        value = value.strip()
+        bot_id, _, secret = value.partition(":")
+        if value and not (bot_id.isdigit() and len(secret) >= 10):
+            raise ValueError("malformed token")
+        return value
+
+    @field_validator("DATABASE_URL")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+            raise ValueError("unsupported database URL")
+        return value
+
+    @field_validator("TIMEZONE")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError("unknown time zone") from exc
+        return value
+
+    @field_validator("ADMIN_IDS", mode="before")
+    @classmethod
+    def _admin_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            parts = [part.strip() for part in value.split(",") if part.strip()]
+            if not all(part.lstrip("-").isdigit() for part in parts):
+                raise ValueError("not a list of user ids")
+            return frozenset(int(part) for part in parts)
+        return value
+
+    @field_validator("MEETING_URL_TEMPLATE")
+    @classmethod
+    def _template(cls, value: str) -> str:
+        if value and ("{token}" not in value or not value.startswith("https://")):
+            raise ValueError("template must be an https URL containing {token}")
+        return value
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.TIMEZONE)
+
+    @property
+    def catalog_path(self) -> Path:
+        path = self.CATALOG_PATH
+        return path if path.is_absolute() else PROJECT_ROOT / path
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the settings; a bad one raises `SettingsError` with a single line."""
+    try:
+        settings = Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        name = str(first["loc"][0]) if first["loc"] else "?"
+        hint = HINTS.get(name, "see .env.example")
+        raise SettingsError(
+            f"Setting {name} is malformed ({first['msg']}): set it to {hint} "
+            "in .env or the environment."
+        ) from None
+    if settings.MEETING_PROVIDER == "template" and not settings.MEETING_URL_TEMPLATE:
+        raise SettingsError(
+            "Setting MEETING_URL_TEMPLATE is missing: MEETING_PROVIDER=template needs "
+            f"{HINTS['MEETING_URL_TEMPLATE']} in .env or the environment."
+        )
+    return settings
+
+
+NO_TOKEN_HELP = """\
+TELEGRAM_BOT_TOKEN is not set, so the bot cannot connect to Telegram.
+To get a token:
+  1. In Telegram, open a chat with @BotFather (https://t.me/BotFather).
+  2. Send /newbot, then choose a display name and a username ending in "bot".
+  3. BotFather replies with a token like 123456789:AAH...; copy it.
+  4. Put it in the file .env in this folder (copy .env.example to .env first):
+       TELEGRAM_BOT_TOKEN=123456789:AAH...
+     or export it in your shell: export TELEGRAM_BOT_TOKEN=123456789:AAH...
+  5. Run `make run` again."""

@@ -1,0 +1,367 @@
+"""Every text the citizen reads, built from the gettext catalogs. HTML; all data escaped."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from html import escape
+from zoneinfo import ZoneInfo
+
+from bot import formatting as fmt
+from bot.catalog import Municipality, ResolvedService
+from bot.domain import Booking, Channel, Details
+from bot.i18n import N_, Translator
+from bot.validation import display_phone
+
+CHANNEL_NAMES = {
+    Channel.IN_PERSON: N_("In person"),
+    Channel.VIDEO: N_("Video call"),
+    Channel.PHONE: N_("By phone"),
+}
+CHANNEL_ICONS = {Channel.IN_PERSON: "🏢", Channel.VIDEO: "🎥", Channel.PHONE: "📞"}
+ONLY_CHANNEL = {
+    Channel.IN_PERSON: N_("This service is offered only in person."),
+    Channel.VIDEO: N_("This service is offered only by video call."),
+    Channel.PHONE: N_("This service is offered only by phone."),
+}
+
+
+def esc(text: object) -> str:
+    return escape(str(text), quote=False)
+
+
+def channel_name(t: Translator, channel: Channel) -> str:
+    return t._(CHANNEL_NAMES[channel])
+
+
+def zone_line(t: Translator, zone: ZoneInfo, moment: datetime) -> str:
+    label = fmt.zone_label(zone, moment, t.locale)
+    return "<i>" + esc(t._("All times are in the time zone %(zone)s.") % {"zone": label}) + "</i>"
+
+
+def trail(*parts: str) -> str:
+    """The path chosen so far, e.g. «ΔΗΜΟΣ ΧΙΟΥ › Κέντρο Κοινότητας»."""
+    return "<b>" + " › ".join(esc(part) for part in parts if part) + "</b>"
+
+
+def with_notice(notice: str, text: str) -> str:
+    return f"⚠️ {esc(notice)}\n\n{text}" if notice else text
+
+
+def welcome(t: Translator) -> str:
+    return esc(
+        t._(
+            "Welcome! Here you can book an appointment with your municipality: "
+            "in person, by video call or by phone."
+        )
+    )
+
+
+def choose_municipality(t: Translator) -> str:
+    return welcome(t) + "\n\n" + esc(t._("Choose your municipality:"))
+
+
+def choose_group(t: Translator, municipality: Municipality) -> str:
+    return trail(municipality.name.get(t.locale)) + "\n\n" + esc(t._("Choose a service group:"))
+
+
+def choose_service(t: Translator, service_path: tuple[str, str]) -> str:
+    return trail(*service_path) + "\n\n" + esc(t._("Choose a service:"))
+
+
+def service_header(t: Translator, service: ResolvedService) -> str:
+    lines = [
+        trail(service.municipality.name.get(t.locale), service.group.name.get(t.locale)),
+        "<b>" + esc(service.service.name.get(t.locale)) + "</b>",
+    ]
+    if service.service.description:
+        lines.append(esc(service.service.description.get(t.locale)))
+    minutes = service.service.duration
+    lines.append(esc(t.ngettext("Duration: %(n)d minute", "Duration: %(n)d minutes", minutes)
+                     % {"n": minutes}))
+    return "\n".join(lines)
+
+
+def choose_channel(t: Translator, service: ResolvedService) -> str:
+    return service_header(t, service) + "\n\n" + esc(t._("How would you like to be served?"))
+
+
+def choose_day(
+    t: Translator, service: ResolvedService, channel: Channel, zone: ZoneInfo, at: datetime
+) -> str:
+    lines = [service_header(t, service)]
+    if len(service.service.channels) == 1:
+        lines.append(esc(t._(ONLY_CHANNEL[channel])))
+    else:
+        lines.append(esc(t._("Channel: %(channel)s") % {"channel": channel_name(t, channel)}))
+    lines += [
+        "",
+        esc(t._("Choose a day. Days with free times show their number; “·” marks a full "
+                "or closed day.")),
+        zone_line(t, zone, at),
+    ]
+    return "\n".join(lines)
+
+
+def no_free_days(t: Translator, service: ResolvedService) -> str:
+    days = service.service.horizon_days
+    text = t.ngettext(
+        "There are no free times in the next %(n)d day.",
+        "There are no free times in the next %(n)d days.",
+        days,
+    ) % {"n": days}
+    phone = service.group.phone or service.municipality.phone
+    if phone:
+        text += " " + t._("You can call the department at %(phone)s.") % {"phone": phone}
+    return service_header(t, service) + "\n\n" + esc(text)
+
+
+def choose_time(t: Translator, service: ResolvedService, day: date, zone: ZoneInfo,
+                at: datetime) -> str:
+    return "\n".join([
+        "<b>" + esc(service.service.name.get(t.locale)) + "</b>",
+        esc(fmt.long_date(day, t.locale)),
+        "",
+        esc(t._("Choose a time:")),
+        zone_line(t, zone, at),
+    ])
+
+
+PROMPTS = {
+    "name": N_("Please type your full name (first name and surname)."),
+    "email": N_("Please type your email address."),
+    "phone": N_(
+        "Please press “Share my phone” below to send the number of this Telegram account, "
+        "or type your phone number."
+    ),
+    "address": N_("Please type your address (optional)."),
+    "notes": N_("Notes (optional): is there anything the employee should know beforehand?"),
+    "requirements": N_(
+        "Please tell us about any special requirements (optional), e.g. wheelchair access "
+        "or help with reading documents. Thank you."
+    ),
+    "third_email": N_("Please type the email address of the third participant."),
+}
+
+
+def prompt(t: Translator, field: str, current: str) -> str:
+    text = esc(t._(PROMPTS[field]))
+    if current:
+        text += "\n\n" + esc(t._("Now: %(value)s") % {"value": current})
+    return text
+
+
+def third_party(t: Translator) -> str:
+    return esc(t._("Will a third person join the video call?"))
+
+
+def consent(t: Translator, municipality: Municipality) -> str:
+    return (
+        "<b>" + esc(t._("Declaration")) + "</b>\n\n"
+        + esc(municipality.consent.get(t.locale)) + "\n\n"
+        + esc(t._("To book, please accept the declaration."))
+    )
+
+
+def _details_lines(t: Translator, details: Details, channel: Channel) -> list[str]:
+    rows = [
+        (t._("Full name"), details.name),
+        (t._("Email"), details.email),
+        (t._("Phone"), display_phone(details.phone) if details.phone else ""),
+        (t._("Address"), details.address),
+        (t._("Notes"), details.notes),
+        (t._("Special requirements"), details.requirements),
+    ]
+    if channel is Channel.VIDEO:
+        rows.append((t._("Third participant"), details.third_party_email))
+    return [f"{esc(label)}: {esc(value) if value else '—'}" for label, value in rows]
+
+
+def _when_lines(t: Translator, start: datetime, end: datetime, zone: ZoneInfo) -> list[str]:
+    return [
+        esc(t._("Date: %(date)s") % {"date": fmt.long_date(start.astimezone(zone).date(),
+                                                          t.locale)}),
+        esc(t._("Time: %(time)s") % {"time": fmt.time_range(start, end, zone)}),
+        zone_line(t, zone, start),
+    ]
+
+
+def _service_lines(t: Translator, service: ResolvedService, channel: Channel) -> list[str]:
+    return [
+        esc(t._("Municipality: %(name)s") % {"name": service.municipality.name.get(t.locale)}),
+        esc(t._("Service: %(name)s") % {"name": service.service.name.get(t.locale)}),
+        esc(t._("Channel: %(channel)s") % {"channel": channel_name(t, channel)}),
+    ]
+
+
+def summary(t: Translator, service: ResolvedService, channel: Channel, start: datetime,
+            end: datetime, details: Details, zone: ZoneInfo) -> str:
+    lines = ["<b>" + esc(t._("Please check your booking")) + "</b>", ""]
+    lines += _service_lines(t, service, channel)
+    lines += _when_lines(t, start, end, zone)
+    lines.append("")
+    lines += _details_lines(t, details, channel)
+    lines += ["", esc(t._("If everything is right, press “Book”."))]
+    return "\n".join(lines)
+
+
+def how_served(t: Translator, service: ResolvedService, booking: Booking) -> str:
+    if booking.channel is Channel.IN_PERSON:
+        address = service.address.get(t.locale) if service.address else ""
+        return t._("Where: %(address)s") % {"address": address}
+    if booking.channel is Channel.VIDEO:
+        return t._(
+            "Video call: you will receive the meeting link here before the appointment; "
+            "it is also in the attached invitation."
+        )
+    return t._("A municipal employee will call you at %(phone)s.") % {
+        "phone": display_phone(booking.details.phone)
+    }
+
+
+def confirmation(t: Translator, service: ResolvedService, booking: Booking,
+                 zone: ZoneInfo) -> str:
+    lines = [
+        "✅ <b>" + esc(t._("Your booking is confirmed.")) + "</b>",
+        "",
+        "<b>" + esc(t._("Booking details")) + "</b>",
+        esc(t._("Reference: %(reference)s") % {"reference": booking.reference}),
+    ]
+    lines += _service_lines(t, service, booking.channel)
+    lines += _when_lines(t, booking.start, booking.end, zone)
+    lines.append(esc(how_served(t, service, booking)))
+    if service.service.instructions:
+        lines += ["", "<b>" + esc(t._("Additional information")) + "</b>",
+                  esc(service.service.instructions.get(t.locale))]
+    lines += ["", esc(t._("The invitation below adds the appointment to your calendar."))]
+    return "\n".join(lines)
+
+
+def invitation_title(t: Translator, service: ResolvedService) -> str:
+    return t._("Appointment: %(service)s") % {"service": service.service.name.get(t.locale)}
+
+
+def invitation_description(t: Translator, service: ResolvedService, booking: Booking) -> str:
+    parts = [
+        t._("Reference: %(reference)s") % {"reference": booking.reference},
+        service.municipality.name.get(t.locale) + " › " + service.group.name.get(t.locale),
+        how_served(t, service, booking),
+    ]
+    if booking.meeting_url:
+        parts.append(t._("Join the meeting: %(url)s") % {"url": booking.meeting_url})
+    if service.service.instructions:
+        parts.append(service.service.instructions.get(t.locale))
+    return "\n\n".join(parts)
+
+
+def slot_taken(t: Translator) -> str:
+    return t._(
+        "Sorry, that time was booked by someone else a moment ago. "
+        "Please choose another time."
+    )
+
+
+def day_full(t: Translator) -> str:
+    return t._("Sorry, there are no free times left on that day. Please choose another day.")
+
+
+def time_not_offered(t: Translator) -> str:
+    return t._("That time can no longer be booked. Please choose another time.")
+
+
+def cancelled(t: Translator) -> str:
+    return esc(t._("You left the booking; nothing was booked. Send /start to begin again."))
+
+
+def stale_button(t: Translator) -> str:
+    return t._("This button belongs to an earlier message and no longer works.")
+
+
+def use_buttons(t: Translator) -> str:
+    return t._("Please use the buttons of the message below.")
+
+
+def type_text(t: Translator) -> str:
+    return t._("Please type your answer as text.")
+
+
+def not_own_contact(t: Translator) -> str:
+    return t._("Please share your own phone number, or type it.")
+
+
+def invalid_link(t: Translator) -> str:
+    return t._("This link is not valid (any more). Please choose from the list.")
+
+
+def saved_phone(t: Translator, phone: str) -> str:
+    return esc(t._("Phone: %(phone)s") % {"phone": display_phone(phone)})
+
+
+def help_text(t: Translator) -> str:
+    return "\n".join([
+        "<b>" + esc(t._("Appointments with your municipality")) + "</b>",
+        "",
+        esc(t._("I help you book an appointment with a municipal service, in person, by "
+                "video call or by phone: choose the municipality, the service and a free "
+                "time, give your details and confirm.")),
+        "",
+        "/start — " + esc(t._("book an appointment")),
+        "/mybookings — " + esc(t._("your bookings")),
+        "/language — " + esc(t._("change the language")),
+        "/timezone — " + esc(t._("change the time zone of the times shown")),
+        "/cancel — " + esc(t._("leave the booking in progress")),
+        "/help — " + esc(t._("this help")),
+    ])
+
+
+def error(t: Translator) -> str:
+    return esc(t._("Sorry, something went wrong on our side. Please try again."))
+
+
+def choose_language(t: Translator) -> str:
+    return esc(t._("Choose your language:"))
+
+
+def language_set(t: Translator) -> str:
+    return esc(t._("From now on I will write to you in English."))
+
+
+def timezone_menu(t: Translator, zone: ZoneInfo, now: datetime) -> str:
+    return "\n\n".join([
+        esc(t._("Times are shown in the time zone %(zone)s.")
+            % {"zone": fmt.zone_label(zone, now, t.locale)}),
+        esc(t._("Choose another zone, or send /timezone with its name, e.g. "
+                "/timezone America/Chicago")),
+    ])
+
+
+def timezone_set(t: Translator, zone: ZoneInfo, now: datetime) -> str:
+    return esc(t._("From now on times are shown in the time zone %(zone)s.")
+               % {"zone": fmt.zone_label(zone, now, t.locale)})
+
+
+def unknown_timezone(t: Translator, name: str) -> str:
+    return esc(t._("I do not know the time zone “%(name)s”. Example: /timezone Europe/London")
+               % {"name": name[:60]})
+
+
+def my_bookings(t: Translator, items: list[tuple[Booking, ResolvedService | None]],
+                zone: ZoneInfo) -> str:
+    if not items:
+        return esc(t._("You have no upcoming bookings."))
+    lines = ["<b>" + esc(t._("Your upcoming bookings")) + "</b>"]
+    for booking, service in items:
+        name = service.service.name.get(t.locale) if service else booking.service_id
+        local = booking.start.astimezone(zone)
+        lines += [
+            "",
+            "<b>" + esc(name) + "</b>",
+            esc(f"{fmt.long_date(local.date(), t.locale)}, "
+                f"{fmt.time_range(booking.start, booking.end, zone)}"),
+            esc(f"{channel_name(t, booking.channel)} · {booking.reference}"),
+        ]
+    lines += ["", zone_line(t, zone, items[0][0].start)]
+    return "\n".join(lines)
+
+
+def only_private(t: Translator) -> str:
+    return esc(t._("Please write to me in a private chat to book an appointment."))

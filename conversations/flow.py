@@ -1,0 +1,127 @@
+"""Plumbing shared by the conversations: who is talking, the draft, showing a step."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from contextlib import suppress
+from typing import Any
+
+from telegram import (
+    CallbackQuery,
+    InlineKeyboardMarkup,
+    Message,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+    Update,
+)
+from telegram.error import BadRequest, TelegramError
+from telegram.ext import CallbackQueryHandler, ConversationHandler
+
+from bot import callbacks, texts
+from bot.callbacks import Button
+from bot.context import Citizen, Context
+from bot.draft import Draft
+
+log = logging.getLogger(__name__)
+DRAFT = "draft"
+Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None
+
+
+async def citizen(update: Update, ctx: Context) -> Citizen:
+    user = update.effective_user
+    assert user is not None
+    return await ctx.citizen(user.id, user.language_code)
+
+
+def load_draft(ctx: Context) -> Draft:
+    return Draft.from_dict((ctx.user_data or {}).get(DRAFT))
+
+
+def keep_draft(ctx: Context, draft: Draft) -> None:
+    if ctx.user_data is not None:
+        ctx.user_data[DRAFT] = draft.to_dict()
+
+
+def drop_draft(ctx: Context) -> None:
+    if ctx.user_data is not None:
+        ctx.user_data.pop(DRAFT, None)
+
+
+def harmless(error: TelegramError) -> bool:
+    """Telegram errors that only mean the screen is already as we want it."""
+    text = str(error).lower()
+    return "message is not modified" in text or "query is too old" in text
+
+
+async def strip_buttons(ctx: Context, chat_id: int, message_id: int) -> None:
+    """Remove the keyboard of an earlier message so its buttons cannot be pressed again."""
+    if not message_id:
+        return
+    with suppress(TelegramError):  # deleted, too old or already bare: nothing to strip
+        await ctx.bot.edit_message_reply_markup(chat_id, message_id, reply_markup=None)
+
+
+async def present(
+    update: Update, ctx: Context, draft: Draft, text: str, markup: Markup
+) -> Message | None:
+    """Show a step: edit the flow's message when one of its buttons was pressed, otherwise
+    send a new message (and take the buttons off the old one)."""
+    query = update.callback_query
+    chat = update.effective_chat
+    assert chat is not None
+    inline = markup is None or isinstance(markup, InlineKeyboardMarkup)
+    if inline and query and query.message and query.message.message_id == draft.message_id:
+        try:
+            await query.edit_message_text(text, reply_markup=markup)  # type: ignore[arg-type]
+        except BadRequest as error:
+            if not harmless(error):
+                raise
+        return None
+    await strip_buttons(ctx, chat.id, draft.message_id)
+    message = await ctx.bot.send_message(chat.id, text, reply_markup=markup)
+    draft.message_id = message.message_id
+    return message
+
+
+async def answer(query: CallbackQuery, text: str | None = None, alert: bool = False) -> None:
+    try:
+        await query.answer(text, show_alert=alert)
+    except BadRequest as error:
+        if not harmless(error):
+            raise
+
+
+State = str | int | None
+"""A conversation state: a step's name, ConversationHandler.END, or None to stay."""
+ButtonCallback = Callable[[Update, Context, Citizen, Draft, Button], Awaitable[State]]
+
+
+def on_button(*steps: str, fresh_only: bool = True) -> Callable[[ButtonCallback], Any]:
+    """A CallbackQueryHandler for buttons of these steps.
+
+    The data is parsed and validated; a button from any message other than the flow's
+    current one is answered as stale and changes nothing. The callback returns the next
+    conversation state (None keeps the current one); the draft is saved after it.
+    """
+
+    def wrap(callback: ButtonCallback) -> CallbackQueryHandler[Context, State]:
+        async def handle(update: Update, ctx: Context) -> State:
+            query = update.callback_query
+            assert query is not None
+            who = await citizen(update, ctx)
+            button = callbacks.parse(query.data)
+            draft = load_draft(ctx)
+            current = query.message.message_id if query.message else None
+            if button is None or (fresh_only and current != draft.message_id):
+                await answer(query, texts.stale_button(who.t), alert=True)
+                return None
+            await answer(query)
+            state = await callback(update, ctx, who, draft, button)
+            if state != ConversationHandler.END:
+                keep_draft(ctx, draft)
+            return state
+
+        return CallbackQueryHandler(handle, pattern=callbacks.pattern(*steps))
+
+    return wrap

@@ -1,0 +1,157 @@
+"""Bookings, their desk holds and their history."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.domain import Booking, Channel, Details, Status
+from storage.schema import booking_events, bookings, holds
+
+
+async def insert_booking(
+    conn: AsyncConnection, values: dict[str, Any], new_reference: Callable[[], str]
+) -> tuple[int, str]:
+    """Insert a booking row with a fresh reference; returns (id, reference)."""
+    for _ in range(5):
+        reference = new_reference()
+        try:
+            async with conn.begin_nested():
+                result = await conn.execute(
+                    insert(bookings).values(reference=reference, **values)
+                )
+        except IntegrityError:
+            continue  # the reference was taken: draw another
+        key = result.inserted_primary_key
+        assert key is not None
+        return int(key[0]), reference
+    raise RuntimeError("could not draw a free booking reference")
+
+
+async def hold_seat(
+    conn: AsyncConnection, booking_id: int, desk: str, cells: Sequence[datetime], capacity: int
+) -> int | None:
+    """Take one seat of `desk` for every cell, or return None when no seat is free for all.
+
+    The primary key of `holds` refuses a taken (desk, cell, seat): if a concurrent booking
+    took the seat between our read and our insert, the savepoint rolls back and we try
+    the next seat.
+    """
+    taken_rows = await conn.execute(
+        select(holds.c.seat).where(holds.c.desk == desk, holds.c.cell.in_(cells)).distinct()
+    )
+    taken = {row.seat for row in taken_rows}
+    for seat in range(capacity):
+        if seat in taken:
+            continue
+        try:
+            async with conn.begin_nested():
+                rows = [{"desk": desk, "cell": c, "seat": seat, "booking_id": booking_id}
+                        for c in cells]
+                await conn.execute(insert(holds), rows)
+        except IntegrityError:
+            continue
+        await conn.execute(update(bookings).where(bookings.c.id == booking_id).values(seat=seat))
+        return seat
+    return None
+
+
+async def holds_between(
+    conn: AsyncConnection, desk: str, start: datetime, end: datetime
+) -> list[tuple[datetime, int]]:
+    rows = await conn.execute(
+        select(holds.c.cell, holds.c.seat).where(
+            holds.c.desk == desk, holds.c.cell >= start, holds.c.cell < end
+        )
+    )
+    return [(row.cell, row.seat) for row in rows]
+
+
+async def add_event(
+    conn: AsyncConnection,
+    booking_id: int,
+    at: datetime,
+    kind: str,
+    actor: int | None,
+    data: dict[str, Any],
+) -> None:
+    await conn.execute(
+        insert(booking_events).values(
+            booking_id=booking_id, at=at, kind=kind, actor=actor, data=data
+        )
+    )
+
+
+async def get_booking(conn: AsyncConnection, booking_id: int) -> Booking | None:
+    row = (await conn.execute(select(bookings).where(bookings.c.id == booking_id))).first()
+    return _booking(row._mapping) if row else None
+
+
+async def get_booking_by_reference(conn: AsyncConnection, reference: str) -> Booking | None:
+    query = select(bookings).where(bookings.c.reference == reference)
+    row = (await conn.execute(query)).first()
+    return _booking(row._mapping) if row else None
+
+
+async def bookings_of_user(
+    conn: AsyncConnection, user_id: int, since: datetime | None = None
+) -> list[Booking]:
+    query = select(bookings).where(bookings.c.user_id == user_id)
+    if since is not None:
+        query = query.where(bookings.c.end_at > since)
+    rows = await conn.execute(query.order_by(bookings.c.start_at))
+    return [_booking(row._mapping) for row in rows]
+
+
+async def count_events(conn: AsyncConnection, booking_id: int) -> int:
+    query = select(func.count()).where(booking_events.c.booking_id == booking_id)
+    return int((await conn.execute(query)).scalar_one())
+
+
+async def events_of(conn: AsyncConnection, booking_id: int) -> list[dict[str, Any]]:
+    rows = await conn.execute(
+        select(booking_events)
+        .where(booking_events.c.booking_id == booking_id)
+        .order_by(booking_events.c.id)
+    )
+    return [dict(row._mapping) for row in rows]
+
+
+async def active_holds_of(conn: AsyncConnection, booking_id: int) -> int:
+    query = select(func.count()).where(and_(holds.c.booking_id == booking_id))
+    return int((await conn.execute(query)).scalar_one())
+
+
+def _booking(row: Any) -> Booking:
+    return Booking(
+        id=row["id"],
+        reference=row["reference"],
+        uid=row["uid"],
+        user_id=row["user_id"],
+        municipality_id=row["municipality_id"],
+        group_id=row["group_id"],
+        service_id=row["service_id"],
+        channel=Channel(row["channel"]),
+        start=row["start_at"],
+        end=row["end_at"],
+        details=Details(
+            name=row["name"],
+            email=row["email"],
+            phone=row["phone"],
+            address=row["address"],
+            notes=row["notes"],
+            requirements=row["requirements"],
+            third_party_email=row["third_party_email"],
+        ),
+        consent_at=row["consent_at"],
+        status=Status(row["status"]),
+        locale=row["locale"],
+        meeting_url=row["meeting_url"],
+        sequence=row["sequence"],
+        created_at=row["created_at"],
+    )

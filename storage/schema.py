@@ -1,0 +1,152 @@
+"""The tables. Times are stored in UTC; zones are applied at the edges."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes in, aware UTC datetimes out, on SQLite and PostgreSQL alike."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the database")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)  # type: ignore[no-any-return]
+        return value.astimezone(UTC)  # type: ignore[no-any-return]
+
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+catalog_entries = Table(
+    "catalog_entries",
+    metadata,
+    Column("kind", String(16), primary_key=True),  # municipality, group, service
+    Column("id", String(32), primary_key=True),
+    Column("parent_id", String(32), nullable=True),
+    Column("data", JSON, nullable=False),
+    Column("active", Integer, nullable=False, default=1),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", BigInteger, primary_key=True, autoincrement=False),
+    Column("locale", String(8), nullable=True),
+    Column("timezone", String(64), nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+
+bookings = Table(
+    "bookings",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("reference", String(16), nullable=False, unique=True),
+    Column("uid", String(64), nullable=False, unique=True),
+    Column("user_id", BigInteger, nullable=False, index=True),
+    Column("municipality_id", String(32), nullable=False),
+    Column("group_id", String(32), nullable=False),
+    Column("service_id", String(32), nullable=False),
+    Column("desk", String(32), nullable=False),
+    Column("seat", Integer, nullable=False),
+    Column("channel", String(16), nullable=False),
+    Column("start_at", UTCDateTime, nullable=False, index=True),
+    Column("end_at", UTCDateTime, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("name", Text, nullable=False),
+    Column("email", Text, nullable=False),
+    Column("phone", String(32), nullable=False),
+    Column("address", Text, nullable=False, default=""),
+    Column("notes", Text, nullable=False, default=""),
+    Column("requirements", Text, nullable=False, default=""),
+    Column("third_party_email", Text, nullable=False, default=""),
+    Column("consent_at", UTCDateTime, nullable=False),
+    Column("locale", String(8), nullable=False),
+    Column("timezone", String(64), nullable=False),
+    Column("meeting_url", Text, nullable=False, default=""),
+    Column("sequence", Integer, nullable=False, default=0),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+
+# One row per 5-minute cell and desk seat a booking occupies: the primary key is what
+# makes a double booking impossible, whatever the application code does.
+holds = Table(
+    "holds",
+    metadata,
+    Column("desk", String(32), primary_key=True),
+    Column("cell", UTCDateTime, primary_key=True),
+    Column("seat", Integer, primary_key=True),
+    Column(
+        "booking_id",
+        Integer,
+        ForeignKey("bookings.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+)
+
+booking_events = Table(
+    "booking_events",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column(
+        "booking_id",
+        Integer,
+        ForeignKey("bookings.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    Column("at", UTCDateTime, nullable=False),
+    Column("actor", BigInteger, nullable=True),  # Telegram user id; None for the system
+    Column("kind", String(32), nullable=False),
+    Column("data", JSON, nullable=False),
+)
+
+# What PTB's persistence keeps: conversation states and user_data drafts.
+bot_state = Table(
+    "bot_state",
+    metadata,
+    Column("kind", String(64), primary_key=True),
+    Column("key", String(128), primary_key=True),
+    Column("data", JSON, nullable=False),
+)
+
+Index("ix_bookings_service_start", bookings.c.service_id, bookings.c.start_at)

@@ -1,0 +1,116 @@
+"""A citizen on Telegram, for end-to-end tests: sends messages, presses buttons, reads."""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+from telegram import Update
+from telegram.ext import Application
+
+from tests.fakebot import FakeTelegram, Sent
+
+_update_ids = itertools.count(1)
+_query_ids = itertools.count(1)
+
+
+class Citizen:
+    def __init__(self, fake: FakeTelegram, app: Application[Any, Any, Any, Any, Any, Any],
+                 user_id: int = 5001, first_name: str = "Σοφία",
+                 language_code: str | None = "el") -> None:
+        self.fake, self.app = fake, app
+        self.user = {"id": user_id, "is_bot": False, "first_name": first_name}
+        if language_code:
+            self.user["language_code"] = language_code
+        self.id = user_id
+
+    # ---- acting ------------------------------------------------------------------
+
+    async def send(self, text: str) -> None:
+        message = self._message(text=text)
+        if text.startswith("/"):
+            command = text.split()[0]
+            message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
+        await self._deliver({"message": message})
+
+    async def send_sticker(self) -> None:
+        await self._deliver({"message": self._message(sticker={
+            "file_id": "sticker-1", "file_unique_id": "s1", "type": "regular",
+            "width": 512, "height": 512, "is_animated": False, "is_video": False})})
+
+    async def send_photo(self) -> None:
+        await self._deliver({"message": self._message(photo=[{
+            "file_id": "photo-1", "file_unique_id": "p1", "width": 90, "height": 90}])})
+
+    async def share_contact(self, phone: str, owner: int | None = None) -> None:
+        contact = {"phone_number": phone, "first_name": self.user["first_name"],
+                   "user_id": self.id if owner is None else owner}
+        await self._deliver({"message": self._message(contact=contact)})
+
+    async def press(self, label: str, message: Sent | None = None) -> None:
+        """Press the button whose text is (or starts with) `label` on the newest message
+        that has it, or on the message given."""
+        target, data = self._button(label, message)
+        await self.press_data(data, target)
+
+    async def press_data(self, data: str, message: Sent | None = None) -> None:
+        """Press a button with this data (forged or stale) on a message."""
+        target = message or self.keyboard_message()
+        query = {"id": str(next(_query_ids)), "from": self.user, "chat_instance": "ci",
+                 "message": target.as_dict(), "data": data}
+        await self._deliver({"callback_query": query})
+
+    # ---- reading -----------------------------------------------------------------
+
+    @property
+    def messages(self) -> list[Sent]:
+        return self.fake.bot_messages(self.id)
+
+    @property
+    def last(self) -> Sent:
+        return self.messages[-1]
+
+    @property
+    def text(self) -> str:
+        """The newest text the bot shows (its last message with text)."""
+        return next(m.text for m in reversed(self.messages) if m.text)
+
+    def keyboard_message(self) -> Sent:
+        """The newest bot message that still has inline buttons."""
+        for message in reversed(self.messages):
+            if message.reply_markup and "inline_keyboard" in message.reply_markup:
+                return message
+        raise AssertionError("no message with buttons")
+
+    def labels(self, message: Sent | None = None) -> list[str]:
+        target = message or self.keyboard_message()
+        return [b["text"] for b in target.buttons]
+
+    @property
+    def last_answer(self) -> dict[str, Any]:
+        return self.fake.answers[-1]
+
+    def _button(self, label: str, message: Sent | None) -> tuple[Sent, str]:
+        candidates = [message] if message else list(reversed(self.messages))
+        for candidate in candidates:
+            markup = candidate.reply_markup or {}
+            for row in markup.get("inline_keyboard", []):
+                for b in row:
+                    if b["text"] == label or b["text"].startswith(label):
+                        if "callback_data" not in b:
+                            raise AssertionError(f"button {label!r} is a link")
+                        return candidate, b["callback_data"]
+        shown = [self.labels(m) for m in candidates if m.reply_markup][:2]
+        raise AssertionError(f"no button {label!r}; buttons: {shown}")
+
+    def _message(self, **content: Any) -> dict[str, Any]:
+        message_id = self.fake.new_message_id(self.id)
+        sent = Sent(self.id, message_id, False, text=content.get("text", ""))
+        self.fake.store(sent)
+        return {"message_id": message_id, "date": sent.date, "from": self.user,
+                "chat": {"id": self.id, "type": "private",
+                         "first_name": self.user["first_name"]}, **content}
+
+    async def _deliver(self, payload: dict[str, Any]) -> None:
+        data = {"update_id": next(_update_ids), **payload}
+        await self.app.process_update(Update.de_json(data, self.app.bot))

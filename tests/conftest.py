@@ -1,0 +1,91 @@
+"""Fixtures: a fake Bot API on loopback, a real SQLite file, a frozen clock, the app."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.app import App, build_application, set_commands
+from bot.context import Services
+from bot.settings import PROJECT_ROOT, Settings, load_settings
+from bot.startup import prepare
+from tests.chat import Citizen
+from tests.fakebot import TOKEN, FakeTelegram
+
+SAMPLE_CATALOG = PROJECT_ROOT / "catalog.example.toml"
+# Tuesday 1 December 2026, 10:00 in Athens.
+START = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
+
+
+class FrozenClock:
+    def __init__(self, now: datetime = START) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+def make_settings(tmp_path: Path, base_url: str = "http://127.0.0.1:9/bot",
+                  **overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "_env_file": None,
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_BASE_URL": base_url,
+        "TELEGRAM_BASE_FILE_URL": base_url.replace("/bot", "/file/bot"),
+        "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'rantevou.db'}",
+        "CATALOG_PATH": str(SAMPLE_CATALOG),
+        "PERSISTENCE_INTERVAL": 60,
+    }
+    values.update(overrides)
+    return load_settings(**values)
+
+
+@pytest.fixture
+def clock() -> FrozenClock:
+    return FrozenClock()
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeTelegram]:
+    server = FakeTelegram()
+    await server.start()
+    yield server
+    await server.stop()
+
+
+@pytest.fixture
+def settings(tmp_path: Path, fake: FakeTelegram) -> Settings:
+    return make_settings(tmp_path, fake.base_url)
+
+
+@pytest.fixture
+async def services(settings: Settings, clock: FrozenClock) -> AsyncIterator[Services]:
+    prepared = await prepare(settings, clock)
+    yield prepared
+    await prepared.db.close()
+
+
+async def start_app(services: Services) -> App:
+    application = build_application(services, rate_limit=False)
+    await application.initialize()
+    await set_commands(application)
+    return application
+
+
+@pytest.fixture
+async def app(services: Services) -> AsyncIterator[App]:
+    application = await start_app(services)
+    yield application
+    await application.shutdown()
+
+
+@pytest.fixture
+def citizen(fake: FakeTelegram, app: App) -> Citizen:
+    return Citizen(fake, app)

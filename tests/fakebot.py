@@ -1,0 +1,338 @@
+"""A fake Telegram Bot API on loopback, with the rules of the real one that matter here.
+
+The bot under test talks to it over HTTP through PTB's own request layer (`base_url`),
+exactly as it would talk to api.telegram.org or a local Bot API server. It checks what
+Telegram checks (HTML that parses, 4096 characters, 64-byte button data, "message is not
+modified", one answer per callback query) and keeps every chat's messages so tests can
+read what a citizen would see and press what a citizen would press.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import re
+import time
+from dataclasses import dataclass, field
+from html import unescape
+from typing import Any
+
+from aiohttp import web
+
+TOKEN = "123456:TEST-token-for-the-fake-bot-api"
+BOT_USER = {"id": 123456, "is_bot": True, "first_name": "Rantevou", "username": "rantevou_bot"}
+JSON_FIELDS = {"reply_markup", "commands", "scope", "link_preview_options", "entities",
+               "allowed_updates", "reply_parameters", "caption_entities"}
+INT_FIELDS = {"chat_id", "message_id", "offset", "limit", "timeout", "user_id"}
+BOOL_FIELDS = {"show_alert", "disable_notification"}
+ALLOWED_TAGS = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a", "code", "pre",
+                "tg-spoiler", "span", "blockquote", "tg-emoji"}
+_TAG = re.compile(r"<(/?)([a-z-]+)((?:\s+[a-z-]+=\"[^\"]*\")*)\s*>")
+_ENTITY = re.compile(r"&(lt|gt|amp|quot|#\d+|#x[0-9a-fA-F]+);")
+
+
+class ApiError(Exception):
+    def __init__(self, code: int, description: str, retry_after: int | None = None) -> None:
+        super().__init__(description)
+        self.code, self.description, self.retry_after = code, description, retry_after
+
+
+def html_to_text(html: str) -> str:
+    """Check the HTML as Telegram does and return the plain text it shows."""
+    stack: list[str] = []
+    position = 0
+    plain: list[str] = []
+    while position < len(html):
+        char = html[position]
+        if char == "<":
+            match = _TAG.match(html, position)
+            if not match or match.group(2) not in ALLOWED_TAGS:
+                raise ApiError(400, f"Bad Request: can't parse entities: unsupported start tag "
+                                    f"at byte offset {position}")
+            closing, tag = match.group(1), match.group(2)
+            if closing:
+                if not stack or stack.pop() != tag:
+                    raise ApiError(400, "Bad Request: can't parse entities: unmatched end tag")
+            else:
+                stack.append(tag)
+            position = match.end()
+        elif char == "&":
+            match = _ENTITY.match(html, position)
+            if not match:
+                raise ApiError(400, "Bad Request: can't parse entities: unsupported entity")
+            plain.append(unescape(match.group(0)))
+            position = match.end()
+        else:
+            plain.append(char)
+            position += 1
+    if stack:
+        raise ApiError(400, "Bad Request: can't parse entities: unclosed start tag")
+    return "".join(plain)
+
+
+def _check_markup(markup: dict[str, Any] | None) -> None:
+    if not markup or "inline_keyboard" not in markup:
+        return
+    buttons = [b for row in markup["inline_keyboard"] for b in row]
+    if len(buttons) > 100:
+        raise ApiError(400, "Bad Request: too many inline keyboard buttons")
+    for b in buttons:
+        if not b.get("text"):
+            raise ApiError(400, "Bad Request: text buttons are unallowed in the inline keyboard")
+        data = b.get("callback_data")
+        if data is not None and not 1 <= len(data.encode()) <= 64:
+            raise ApiError(400, "Bad Request: BUTTON_DATA_INVALID")
+
+
+@dataclass
+class Sent:
+    """One message in a chat, as Telegram stores it."""
+
+    chat_id: int
+    message_id: int
+    from_bot: bool
+    text: str = ""
+    html: str = ""
+    reply_markup: dict[str, Any] | None = None
+    document: dict[str, Any] | None = None
+    caption: str = ""
+    date: int = field(default_factory=lambda: int(time.time()))
+    edits: int = 0
+    deleted: bool = False
+
+    def as_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "message_id": self.message_id,
+            "date": self.date,
+            "chat": {"id": self.chat_id, "type": "private" if self.chat_id > 0 else "supergroup"},
+        }
+        if self.from_bot:
+            data["from"] = BOT_USER
+        if self.text:
+            data["text"] = self.text
+        if self.reply_markup and "inline_keyboard" in self.reply_markup:
+            data["reply_markup"] = self.reply_markup
+        if self.document:
+            data["document"] = {k: v for k, v in self.document.items() if k != "content"}
+            if self.caption:
+                data["caption"] = self.caption
+        return data
+
+    @property
+    def buttons(self) -> list[dict[str, Any]]:
+        markup = self.reply_markup or {}
+        rows = markup.get("inline_keyboard") or markup.get("keyboard") or []
+        return [b if isinstance(b, dict) else {"text": b} for row in rows for b in row]
+
+
+class FakeTelegram:
+    def __init__(self) -> None:
+        self.messages: dict[int, list[Sent]] = {}
+        self.calls: list[tuple[str, dict[str, Any]]] = []
+        self.answers: list[dict[str, Any]] = []
+        self.commands: dict[str, list[dict[str, str]]] = {}
+        self.updates: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+        self.failures: dict[str, list[ApiError]] = {}
+        self.unknown: list[str] = []
+        self._answered: set[str] = set()
+        self._ids = itertools.count(1)
+        self._runner: web.AppRunner | None = None
+        self.base_url = ""
+
+    # ---- lifecycle ---------------------------------------------------------------
+
+    async def start(self) -> None:
+        app = web.Application(client_max_size=60 * 1024 * 1024)
+        app.router.add_route("POST", "/bot{token}/{method}", self._handle)
+        app.router.add_route("GET", "/bot{token}/{method}", self._handle)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self.base_url = f"http://127.0.0.1:{port}/bot"
+
+    async def stop(self) -> None:
+        if self._runner:
+            await self._runner.cleanup()
+
+    # ---- what tests read ---------------------------------------------------------
+
+    def chat(self, chat_id: int) -> list[Sent]:
+        return [m for m in self.messages.get(chat_id, []) if not m.deleted]
+
+    def bot_messages(self, chat_id: int) -> list[Sent]:
+        return [m for m in self.chat(chat_id) if m.from_bot]
+
+    def find(self, chat_id: int, message_id: int) -> Sent | None:
+        return next((m for m in self.chat(chat_id) if m.message_id == message_id), None)
+
+    def new_message_id(self, chat_id: int) -> int:
+        return len(self.messages.get(chat_id, [])) + 1
+
+    def store(self, sent: Sent) -> Sent:
+        self.messages.setdefault(sent.chat_id, []).append(sent)
+        return sent
+
+    def fail_next(self, method: str, error: ApiError) -> None:
+        self.failures.setdefault(method, []).append(error)
+
+    # ---- the API -----------------------------------------------------------------
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        if request.match_info["token"] != TOKEN:
+            return _reply({"ok": False, "error_code": 401, "description": "Unauthorized"})
+        params, files = await _params(request)
+        self.calls.append((method, params))
+        try:
+            if self.failures.get(method):
+                raise self.failures[method].pop(0)
+            handler = getattr(self, f"api_{method}", None)
+            if handler is None:
+                self.unknown.append(method)
+                raise ApiError(404, "Not Found")
+            result = await handler(params, files) if asyncio.iscoroutinefunction(handler) \
+                else handler(params, files)
+        except ApiError as error:
+            body: dict[str, Any] = {"ok": False, "error_code": error.code,
+                                    "description": error.description}
+            if error.retry_after is not None:
+                body["parameters"] = {"retry_after": error.retry_after}
+            return _reply(body)
+        return _reply({"ok": True, "result": result})
+
+    def api_getMe(self, params: dict[str, Any], files: dict[str, Any]) -> Any:
+        return BOT_USER
+
+    def api_setMyCommands(self, params: dict[str, Any], files: dict[str, Any]) -> Any:
+        self.commands[params.get("language_code", "")] = params["commands"]
+        return True
+
+    def api_deleteWebhook(self, params: dict[str, Any], files: dict[str, Any]) -> Any:
+        return True
+
+    async def api_getUpdates(self, params: dict[str, Any], files: dict[str, Any]) -> Any:
+        try:
+            first = await asyncio.wait_for(self.updates.get(), timeout=min(
+                float(params.get("timeout", 0)), 1.0) or 0.05)
+        except TimeoutError:
+            return []
+        batch = [first]
+        while not self.updates.empty():
+            batch.append(self.updates.get_nowait())
+        return batch
+
+    def api_sendMessage(self, params: dict[str, Any], files: dict[str, Any]) -> Any:
+        text = str(params["text"])
+        plain = html_to_text(text) if params.get("parse_mode") == "HTML" else text
+        if not plain.strip():
+            raise ApiError(400, "Bad Request: message text is empty")
+        if len(plain) > 4096:
+            raise ApiError(400, "Bad Request: message is too long")
+        markup = params.get("reply_markup")
+        _check_markup(markup)
+        chat_id = int(params["chat_id"])
+        sent = self.store(Sent(chat_id, self.new_message_id(chat_id), True, plain, text, markup))
+        return sent.as_dict()
+
+    def api_editMessageText(self, params: dict[str, Any], files: dict[str, Any]) -> Any:
+        sent = self._editable(params)
+        text = str(params["text"])
+        plain = html_to_text(text) if params.get("parse_mode") == "HTML" else text
+        if len(plain) > 4096:
+            raise ApiError(400, "Bad Request: MESSAGE_TOO_LONG")
+        markup = params.get("reply_markup")
+        _check_markup(markup)
+        if plain == sent.text and markup == sent.reply_markup:
+            raise ApiError(400, "Bad Request: message is not modified: specified new message "
+                                "content and reply markup are exactly the same")
+        sent.text, sent.html, sent.reply_markup = plain, text, markup
+        sent.edits += 1
+        return sent.as_dict()
+
+    def api_editMessageReplyMarkup(self, params: dict[str, Any], files: dict[str, Any]) -> Any:
+        sent = self._editable(params)
+        markup = params.get("reply_markup")
+        _check_markup(markup)
+        if markup == sent.reply_markup or (not markup and not sent.reply_markup):
+            raise ApiError(400, "Bad Request: message is not modified")
+        sent.reply_markup = markup
+        sent.edits += 1
+        return sent.as_dict()
+
+    def api_answerCallbackQuery(self, params: dict[str, Any], files: dict[str, Any]) -> Any:
+        query_id = str(params["callback_query_id"])
+        if query_id in self._answered:
+            raise ApiError(400, "Bad Request: query is too old and response timeout expired "
+                                "or query ID is invalid")
+        self._answered.add(query_id)
+        self.answers.append(params)
+        return True
+
+    def api_sendDocument(self, params: dict[str, Any], files: dict[str, Any]) -> Any:
+        upload = files.get("document")
+        if upload is None:
+            raise ApiError(400, "Bad Request: there is no document in the request")
+        chat_id = int(params["chat_id"])
+        caption = str(params.get("caption", ""))
+        plain = html_to_text(caption) if params.get("parse_mode") == "HTML" else caption
+        sent = self.store(Sent(chat_id, self.new_message_id(chat_id), True,
+                               caption=plain, document=upload,
+                               reply_markup=params.get("reply_markup")))
+        return sent.as_dict()
+
+    def api_deleteMessage(self, params: dict[str, Any], files: dict[str, Any]) -> Any:
+        self._editable(params).deleted = True
+        return True
+
+    def api_sendChatAction(self, params: dict[str, Any], files: dict[str, Any]) -> Any:
+        return True
+
+    def _editable(self, params: dict[str, Any]) -> Sent:
+        sent = self.find(int(params["chat_id"]), int(params["message_id"]))
+        if sent is None:
+            raise ApiError(400, "Bad Request: message to edit not found")
+        if not sent.from_bot:
+            raise ApiError(400, "Bad Request: message can't be edited")
+        return sent
+
+
+async def _params(request: web.Request) -> tuple[dict[str, Any], dict[str, Any]]:
+    params: dict[str, Any] = {}
+    files: dict[str, Any] = {}
+    if request.content_type == "application/json":
+        raw: dict[str, Any] = await request.json()
+    else:
+        raw = dict(await request.post())
+    for key, value in raw.items():
+        if isinstance(value, web.FileField):
+            files[key] = {"file_id": f"file-{key}-{id(value)}", "file_unique_id": "u",
+                          "file_name": value.filename, "mime_type": value.content_type,
+                          "content": value.file.read()}
+            continue
+        params[key] = _decode(key, value)
+    # Uploaded files are named in the parameters as attach://<name>.
+    for key, value in list(params.items()):
+        if isinstance(value, str) and value.startswith("attach://"):
+            files[key] = files.pop(value.removeprefix("attach://"))
+            del params[key]
+    return params, files
+
+
+def _decode(key: str, value: Any) -> Any:
+    if not isinstance(value, str):
+        return value
+    if key in JSON_FIELDS:
+        return json.loads(value)
+    if key in INT_FIELDS:
+        return int(value) if value.lstrip("-").isdigit() else value
+    if key in BOOL_FIELDS:
+        return value == "true"
+    return value
+
+
+def _reply(body: dict[str, Any]) -> web.Response:
+    status = 200 if body.get("ok") else int(body.get("error_code", 400))
+    return web.json_response(body, status=status)
