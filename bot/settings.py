@@ -65,6 +65,11 @@ class Settings(BaseSettings):
     def _database_url(cls, value: str) -> str:
         if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
             raise ValueError("unsupported database URL")
+        prefix = "sqlite+aiosqlite:///"
+        path = value.removeprefix(prefix)
+        if value.startswith(prefix) and path and not path.startswith(("/", ":memory:")):
+            # A relative SQLite path is read from the project folder, wherever we start.
+            return prefix + str(PROJECT_ROOT / path)
         return value
 
     @field_validator("TIMEZONE")
