@@ -411,12 +411,12 @@ async def book_pressed(update: Update, ctx: Context, who: Citizen, draft: Draft,
     try:
         made = await booking.book(services.db, services.catalog, services.settings.zone,
                                   request, ctx.now(), meeting)
-    except booking.SlotTaken:
-        draft.start = ""
-        return await go(update, ctx, who, draft, Step.TIME, texts.slot_taken(who.t))
-    except booking.NotBookable:
-        draft.start = ""
-        return await go(update, ctx, who, draft, Step.TIME, texts.time_not_offered(who.t))
+    except booking.BookingError as refusal:
+        # Everything else is still valid: a new time leads straight back to the summary.
+        draft.start, draft.edit_from = "", Step.TIME.value
+        notice = (texts.slot_taken if isinstance(refusal, booking.SlotTaken)
+                  else texts.time_not_offered)(who.t)
+        return await go(update, ctx, who, draft, Step.TIME, notice)
     drop_draft(ctx)
     await present(update, ctx, draft, texts.confirmation(who.t, service, made, who.zone),
                   keyboards.after_booking(who.t, made.meeting_url))

@@ -94,12 +94,13 @@ class Citizen:
         candidates = [message] if message else list(reversed(self.messages))
         for candidate in candidates:
             markup = candidate.reply_markup or {}
-            for row in markup.get("inline_keyboard", []):
-                for b in row:
-                    if b["text"] == label or b["text"].startswith(label):
-                        if "callback_data" not in b:
-                            raise AssertionError(f"button {label!r} is a link")
-                        return candidate, b["callback_data"]
+            buttons = [b for row in markup.get("inline_keyboard", []) for b in row]
+            exact = [b for b in buttons if b["text"] == label]
+            found = exact or [b for b in buttons if b["text"].startswith(label)]
+            if found:
+                if "callback_data" not in found[0]:
+                    raise AssertionError(f"button {label!r} is a link")
+                return candidate, found[0]["callback_data"]
         shown = [self.labels(m) for m in candidates if m.reply_markup][:2]
         raise AssertionError(f"no button {label!r}; buttons: {shown}")
 
