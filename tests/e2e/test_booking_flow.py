@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from icalendar import Calendar
@@ -10,8 +11,10 @@ from icalendar import Calendar
 from bot.app import App
 from bot.context import Services
 from bot.domain import Channel, Status
+from bot.startup import prepare
 from storage import bookings as store
 from tests.chat import Citizen
+from tests.conftest import FrozenClock, make_settings, start_app
 from tests.e2e.flow import EMAIL, LABELS, MARKERS, NAME, STEPS, THIRD, book, walk
 from tests.fakebot import FakeTelegram
 
@@ -358,3 +361,60 @@ async def test_my_bookings_and_a_new_booking_from_the_confirmation(citizen: Citi
     assert "Τετάρτη, 2 Δεκεμβρίου 2026, 09:30 – 10:20" in citizen.text
     await citizen.press("Νέα κράτηση")
     assert MARKERS["el"]["municipality"] in citizen.text
+
+
+async def test_the_calendar_moves_between_months_within_the_horizon(citizen: Citizen) -> None:
+    await walk(citizen, "day")
+    assert citizen.labels()[:3] == [" ", "Δεκέμβριος 2026", "»"]  # no going before today
+    assert "·" in citizen.labels()  # weekends, holidays and closures are inert
+    await citizen.press("»")
+    assert citizen.labels()[:3] == ["«", "Ιανουάριος 2027", " "]  # 60 days: no February
+    assert "1" not in citizen.labels() and "6" not in citizen.labels()  # New Year, Epiphany
+    assert "7" in citizen.labels()
+    await citizen.press("7")
+    assert "Πέμπτη, 7 Ιανουαρίου 2027" in citizen.text
+    await citizen.press("« Πίσω")
+    assert "Ιανουάριος 2027" in citizen.labels()  # back to the month it came from
+    await citizen.press_data("1|mo|2027-06")  # beyond the horizon: held at the last month
+    assert "Ιανουάριος 2027" in citizen.labels()
+
+
+SUNDAY_ONLY = """
+[[municipality]]
+id = "tiny"
+name = { el = "ΔΗΜΟΣ ΔΟΚΙΜΗΣ", en = "TEST MUNICIPALITY" }
+consent = { el = "Δηλώνω υπεύθυνα.", en = "I declare." }
+address = { el = "Πλατεία 1", en = "1 Square" }
+[[municipality.group]]
+id = "tiny-office"
+name = { el = "Γραφείο", en = "Office" }
+phone = "+30 210 0000000"
+hours = { sun = ["09:00-10:00"] }
+[[municipality.group.service]]
+id = "tiny-service"
+name = { el = "Υπηρεσία", en = "Service" }
+channels = ["in_person"]
+duration = 30
+horizon_days = 3
+"""
+
+
+async def test_a_service_with_no_free_time_says_whom_to_call(
+    tmp_path: Path, fake: FakeTelegram, clock: FrozenClock
+) -> None:
+    catalog = tmp_path / "tiny.toml"
+    catalog.write_text(SUNDAY_ONLY, encoding="utf-8")
+    services = await prepare(make_settings(tmp_path, fake.base_url, CATALOG_PATH=str(catalog)),
+                             clock)
+    application = await start_app(services)
+    try:
+        citizen = Citizen(fake, application)
+        await citizen.send("/start s_tiny-service")  # Tuesday: Sunday is beyond 3 days
+        assert "Δεν υπάρχουν διαθέσιμες ώρες τις επόμενες 3 ημέρες." in citizen.text
+        assert "Μπορείτε να τηλεφωνήσετε στην υπηρεσία στο +30 210 0000000." in citizen.text
+        assert citizen.labels() == ["« Πίσω", "✖ Ακύρωση"]
+        await citizen.press("« Πίσω")
+        assert MARKERS["el"]["service"] in citizen.text
+    finally:
+        await application.shutdown()
+        await services.db.close()
