@@ -24,13 +24,16 @@ class InvalidInput(ValueError):
 
 
 def _clean(text: str, *, multiline: bool) -> str:
-    """Drop control and formatting characters; collapse runs of spaces."""
+    """Drop invisible formatting characters, turn control characters into spaces, collapse
+    runs of spaces."""
     kept = []
     for char in text:
         category = unicodedata.category(char)
         if char == "\n" and multiline:
             kept.append(char)
-        elif category.startswith("C") or category in ("Zl", "Zp"):
+        elif category in ("Cf", "Cn", "Co", "Cs"):
+            continue  # soft hyphens, zero-width spaces: part of a word, not a break
+        elif category in ("Cc", "Zl", "Zp"):
             kept.append(" ")
         else:
             kept.append(char)

@@ -79,8 +79,8 @@ def local(day: date, hour: int, minute: int = 0, zone: ZoneInfo = ATHENS) -> dat
     return datetime.combine(day, time(hour, minute), tzinfo=zone).astimezone(UTC)
 
 
-def utc(*args: int) -> datetime:
-    return datetime(*args, tzinfo=UTC)  # type: ignore[misc]
+def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=UTC)
 
 
 def day_range(day: date, zone: ZoneInfo = ATHENS) -> tuple[datetime, datetime]:
