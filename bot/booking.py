@@ -1,16 +1,24 @@
-"""Booking rules: which slots are free, and taking one atomically."""
+"""Booking rules: taking a slot, moving it, cancelling it; limits, ownership, cutoffs.
+
+Every change goes through `_changed`, the one place that records the history and plans
+what must follow (staff notices, scheduled messages).
+"""
 
 from __future__ import annotations
 
 import secrets
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.availability import cells, free_slots, last_bookable_day
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.availability import cells
 from bot.catalog import Catalog, ResolvedService
 from bot.domain import Booking, Channel, Details, Slot, Status
+from bot.slots import offered_slot
 from storage import bookings as store
 from storage.db import Database
 
@@ -30,6 +38,22 @@ class NotBookable(BookingError):
     """The service, channel or time is not one the catalog offers (now)."""
 
 
+class NotAllowed(BookingError):
+    """A rule forbids it; `reason` says which."""
+
+    NOT_FOUND = "not_found"  # no such booking, or not this citizen's
+    NOT_ACTIVE = "not_active"  # cancelled, completed, no-show
+    STARTED = "started"  # already begun or past
+    CUTOFF = "cutoff"  # too close to the start to change
+    LIMIT_SERVICE = "limit_service"  # too many upcoming bookings of this service
+    LIMIT_TOTAL = "limit_total"  # too many upcoming bookings with this municipality
+
+    def __init__(self, reason: str, service: ResolvedService | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.service = service  # for the refusal's advice (the department's phone)
+
+
 def new_reference() -> str:
     code = "".join(secrets.choice(_ALPHABET) for _ in range(8))
     return f"{code[:4]}-{code[4:]}"
@@ -47,26 +71,38 @@ class BookingRequest:
     timezone: str
 
 
-async def free_slots_between(
-    db: Database,
-    service: ResolvedService,
-    zone: ZoneInfo,
-    start: datetime,
-    end: datetime,
-    now: datetime,
-) -> list[Slot]:
-    margin = timedelta(minutes=service.service.duration)
-    async with db.read() as conn:
-        holds = await store.holds_between(conn, service.service.desk, start - margin, end + margin)
-    return free_slots(service, zone, start, end, now, holds)
+def _resolve(catalog: Catalog, zone: ZoneInfo, request: BookingRequest,
+             now: datetime) -> tuple[ResolvedService, Slot]:
+    service = catalog.service(request.service_id)
+    if service is None or request.channel not in service.service.channels:
+        raise NotBookable(request.service_id)
+    slot = offered_slot(service, zone, request.start, now)
+    if slot is None:
+        raise NotBookable(request.start.isoformat())
+    return service, slot
 
 
-def offered_slot(
-    service: ResolvedService, zone: ZoneInfo, start: datetime, now: datetime
-) -> Slot | None:
-    """The slot starting at `start` if hours, notice and horizon allow it (desks aside)."""
-    probe = free_slots(service, zone, start, start + timedelta(minutes=1), now, [])
-    return probe[0] if probe and probe[0].start == start else None
+async def check_limits(conn: AsyncConnection, service: ResolvedService, user_id: int,
+                       now: datetime) -> None:
+    """Refuse a new booking beyond the citizen's allowance (per service, per municipality)."""
+    here = await store.count_active(conn, user_id, now, service_id=service.id)
+    if here >= service.service.max_active:
+        raise NotAllowed(NotAllowed.LIMIT_SERVICE, service)
+    municipality = service.municipality
+    total = await store.count_active(conn, user_id, now, municipality_id=municipality.id)
+    if total >= municipality.max_active_total:
+        raise NotAllowed(NotAllowed.LIMIT_TOTAL, service)
+
+
+async def limit_problem(db: Database, service: ResolvedService, user_id: int,
+                        now: datetime) -> NotAllowed | None:
+    """Whether a new booking of this service would be refused, asked before the flow goes on."""
+    try:
+        async with db.read() as conn:
+            await check_limits(conn, service, user_id, now)
+    except NotAllowed as refusal:
+        return refusal
+    return None
 
 
 async def book(
@@ -78,13 +114,8 @@ async def book(
     meeting_url: str = "",
 ) -> Booking:
     """Take a desk for the requested slot and record the booking, in one transaction."""
-    service = catalog.service(request.service_id)
-    if service is None or request.channel not in service.service.channels:
-        raise NotBookable(request.service_id)
-    slot = offered_slot(service, zone, request.start, now)
-    if slot is None:
-        raise NotBookable(request.start.isoformat())
-    details = request.details
+    service, slot = _resolve(catalog, zone, request, now)
+    video = request.channel is Channel.VIDEO
     values = {
         "uid": f"{uuid.uuid4()}@rantevou",
         "user_id": request.user_id,
@@ -97,105 +128,162 @@ async def book(
         "start_at": slot.start,
         "end_at": slot.end,
         "status": Status.BOOKED.value,
+        **_detail_values(request.details, video),
+        "consent_at": request.consent_at,
+        "locale": request.locale,
+        "timezone": request.timezone,
+        "meeting_url": meeting_url if video else "",
+        "sequence": 0,
+        "created_at": now,
+        "updated_at": now,
+    }
+    async with db.write() as conn:
+        await check_limits(conn, service, request.user_id, now)
+        booking_id, _ = await store.insert_booking(conn, values, new_reference)
+        seat = await store.hold_seat(conn, booking_id, service.service.desk,
+                                     cells(slot.start, slot.end), service.service.capacity)
+        if seat is None:
+            raise SlotTaken(service.id)  # leaving the block rolls the insert back
+        data = {"start": slot.start.isoformat(), "channel": request.channel.value, "seat": seat}
+        return await _changed(conn, booking_id, "booked", request.user_id, data, now)
+
+
+def _detail_values(details: Details, video: bool) -> dict[str, str]:
+    return {
         "name": details.name,
         "email": details.email,
         "phone": details.phone,
         "address": details.address,
         "notes": details.notes,
         "requirements": details.requirements,
-        "third_party_email": details.third_party_email
-        if request.channel is Channel.VIDEO
-        else "",
-        "consent_at": request.consent_at,
-        "locale": request.locale,
-        "timezone": request.timezone,
-        "meeting_url": meeting_url if request.channel is Channel.VIDEO else "",
-        "sequence": 0,
-        "created_at": now,
-        "updated_at": now,
+        "third_party_email": details.third_party_email if video else "",
     }
+
+
+async def _owned(conn: AsyncConnection, reference: str, user_id: int | None,
+                 now: datetime) -> Booking:
+    """The active, upcoming booking with this reference (and this owner, unless staff)."""
+    booking = await store.get_booking_by_reference(conn, reference)
+    if booking is None or (user_id is not None and booking.user_id != user_id):
+        raise NotAllowed(NotAllowed.NOT_FOUND)
+    if not booking.is_active:
+        raise NotAllowed(NotAllowed.NOT_ACTIVE)
+    if booking.start <= now:
+        raise NotAllowed(NotAllowed.STARTED)
+    return booking
+
+
+def check_cutoff(booking: Booking, service: ResolvedService | None, now: datetime) -> None:
+    hours = service.service.change_cutoff_hours if service else 0
+    if booking.start - now < timedelta(hours=hours):
+        raise NotAllowed(NotAllowed.CUTOFF, service)
+
+
+async def changeable(db: Database, catalog: Catalog, reference: str, user_id: int,
+                     now: datetime) -> Booking:
+    """The citizen's own booking, if they may still change it; otherwise NotAllowed."""
+    async with db.read() as conn:
+        booking = await _owned(conn, reference, user_id, now)
+    check_cutoff(booking, catalog.service(booking.service_id), now)
+    return booking
+
+
+async def reschedule(
+    db: Database,
+    catalog: Catalog,
+    zone: ZoneInfo,
+    reference: str,
+    request: BookingRequest,
+    now: datetime,
+    meeting_url: str = "",
+) -> Booking:
+    """Move a booking to a new slot (and details) atomically: the old seat is freed and the
+    new one taken in one transaction; if the new one is gone, nothing changes."""
+    service, slot = _resolve(catalog, zone, request, now)
     async with db.write() as conn:
-        booking_id, reference = await store.insert_booking(conn, values, new_reference)
-        seat = await store.hold_seat(
-            conn, booking_id, service.service.desk, cells(slot.start, slot.end),
-            service.service.capacity,
-        )
+        old = await _owned(conn, reference, request.user_id, now)
+        check_cutoff(old, service, now)
+        if old.service_id != service.id:
+            raise NotBookable(service.id)
+        await store.release_holds(conn, old.id)
+        seat = await store.hold_seat(conn, old.id, service.service.desk,
+                                     cells(slot.start, slot.end), service.service.capacity)
         if seat is None:
-            raise SlotTaken(reference)  # leaving the block rolls the insert back
-        await store.add_event(
-            conn, booking_id, now, "booked", request.user_id,
-            {"start": slot.start.isoformat(), "channel": request.channel.value, "seat": seat},
+            raise SlotTaken(service.id)  # rolls back: the old holds come back
+        video = request.channel is Channel.VIDEO
+        await store.update_booking(
+            conn, old.id, start_at=slot.start, end_at=slot.end, channel=request.channel.value,
+            desk=service.service.desk, **_detail_values(request.details, video),
+            meeting_url=(old.meeting_url or meeting_url) if video else old.meeting_url,
+            sequence=old.sequence + 1, updated_at=now,
         )
-        booking = await store.get_booking(conn, booking_id)
+        data = {"from": _snapshot(old), "seat": seat}
+        return await _changed(conn, old.id, "rescheduled", request.user_id, data, now)
+
+
+async def cancel(
+    db: Database,
+    catalog: Catalog,
+    reference: str,
+    actor: int,
+    now: datetime,
+    reason: str = "",
+    by_staff: bool = False,
+) -> Booking:
+    """Cancel and free the seat at once. Citizens may cancel only their own booking and not
+    after the service's cutoff; staff may cancel any upcoming booking."""
+    async with db.write() as conn:
+        booking = await _owned(conn, reference, None if by_staff else actor, now)
+        if not by_staff:
+            check_cutoff(booking, catalog.service(booking.service_id), now)
+        await store.release_holds(conn, booking.id)
+        await store.update_booking(conn, booking.id, status=Status.CANCELLED.value,
+                                   cancel_reason=reason, sequence=booking.sequence + 1,
+                                   updated_at=now)
+        data = {"reason": reason, "by": "staff" if by_staff else "citizen"}
+        return await _changed(conn, booking.id, "cancelled", actor, data, now)
+
+
+def _snapshot(booking: Booking) -> dict[str, Any]:
+    return {
+        "start": booking.start.isoformat(),
+        "channel": booking.channel.value,
+        "name": booking.details.name,
+        "email": booking.details.email,
+        "phone": booking.details.phone,
+    }
+
+
+async def _changed(conn: AsyncConnection, booking_id: int, kind: str, actor: int | None,
+                   data: dict[str, Any], now: datetime) -> Booking:
+    """The one place every change passes: history now; what must follow is planned here."""
+    booking = await store.get_booking(conn, booking_id)
     assert booking is not None
+    if kind != "booked":
+        data = {**data, "to": _snapshot(booking)}
+    await store.add_event(conn, booking_id, now, kind, actor, data)
     return booking
 
 
 async def upcoming_bookings(db: Database, user_id: int, now: datetime) -> list[Booking]:
     async with db.read() as conn:
         found = await store.bookings_of_user(conn, user_id, since=now)
-    return [booking for booking in found if booking.status is Status.BOOKED]
+    return [booking for booking in found if booking.is_active]
 
 
-@dataclass(frozen=True, slots=True)
-class MonthView:
-    month: date  # the first day of the month shown
-    free_days: frozenset[date]  # in the citizen's zone
-    previous: date | None
-    following: date | None
-    first_slot: Slot | None
+async def past_bookings(db: Database, user_id: int, now: datetime,
+                        limit: int = 10) -> list[Booking]:
+    async with db.read() as conn:
+        return await store.history_of_user(conn, user_id, now, limit)
 
 
-def _midnight(day: date, zone: ZoneInfo) -> datetime:
-    return datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)
+async def remember_message(db: Database, booking: Booking, chat_id: int, message_id: int,
+                           kind: str) -> None:
+    """Note a message that shows the booking, so that later changes update it too."""
+    async with db.write() as conn:
+        await store.remember_message(conn, booking.id, chat_id, message_id, kind)
 
 
-def _add_month(month: date, months: int) -> date:
-    index = month.year * 12 + month.month - 1 + months
-    return date(index // 12, index % 12 + 1, 1)
-
-
-async def month_view(
-    db: Database,
-    service: ResolvedService,
-    zone: ZoneInfo,
-    citizen_zone: ZoneInfo,
-    month: date | None,
-    now: datetime,
-) -> MonthView | None:
-    """The free days of a month as the citizen sees them; None if nothing is free at all.
-
-    With no month given, the month of the first free slot is shown.
-    """
-    first_month = now.astimezone(citizen_zone).date().replace(day=1)
-    horizon_end = _midnight(last_bookable_day(service, now, zone) + timedelta(days=1), zone)
-    last_month = horizon_end.astimezone(citizen_zone).date().replace(day=1)
-    if month is None:
-        upcoming = await free_slots_between(db, service, zone, now, horizon_end, now)
-        if not upcoming:
-            return None
-        month = upcoming[0].start.astimezone(citizen_zone).date().replace(day=1)
-    month = min(max(month.replace(day=1), first_month), last_month)
-    start = _midnight(month, citizen_zone)
-    end = _midnight(_add_month(month, 1), citizen_zone)
-    slots = await free_slots_between(db, service, zone, start, end, now)
-    return MonthView(
-        month=month,
-        free_days=frozenset(slot.start.astimezone(citizen_zone).date() for slot in slots),
-        previous=_add_month(month, -1) if month > first_month else None,
-        following=_add_month(month, 1) if month < last_month else None,
-        first_slot=slots[0] if slots else None,
-    )
-
-
-async def day_slots(
-    db: Database,
-    service: ResolvedService,
-    zone: ZoneInfo,
-    citizen_zone: ZoneInfo,
-    day: date,
-    now: datetime,
-) -> list[Slot]:
-    """The free slots of one day of the citizen's calendar."""
-    start, end = _midnight(day, citizen_zone), _midnight(day + timedelta(days=1), citizen_zone)
-    return await free_slots_between(db, service, zone, start, end, now)
+async def messages_about(db: Database, booking: Booking) -> list[tuple[int, int, str]]:
+    async with db.read() as conn:
+        return await store.messages_of(conn, booking.id)

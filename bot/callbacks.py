@@ -12,15 +12,17 @@ from dataclasses import dataclass
 VERSION = "1"
 MAX_BYTES = 64
 
+REFERENCE = r"[0-9A-Z]{4}-[0-9A-Z]{4}"
+
 # step → the shape its argument must have
 ARGUMENTS: dict[str, str] = {
     "m": r"[a-z0-9][a-z0-9_-]{0,23}",  # municipality
     "g": r"[a-z0-9][a-z0-9_-]{0,23}",  # service group
     "s": r"[a-z0-9][a-z0-9_-]{0,23}",  # service
     "c": r"in_person|video|phone",  # channel
-    "mo": r"\d{4}-\d{2}",  # calendar month
-    "d": r"\d{4}-\d{2}-\d{2}",  # day
-    "t": r"\d{1,10}",  # slot start, minutes since the epoch (UTC)
+    "mo": r"[0-9]{4}-[0-9]{2}",  # calendar month
+    "d": r"[0-9]{4}-[0-9]{2}-[0-9]{2}",  # day
+    "t": r"[0-9]{1,9}",  # slot start, minutes since the epoch (UTC): within datetime's range
     "x": r"",  # an inert button
     "keep": r"[a-z_]{1,24}",  # keep the value (or skip an optional field)
     "yn": r"[yn]",  # yes / no
@@ -29,12 +31,18 @@ ARGUMENTS: dict[str, str] = {
     "book": r"",  # confirm the booking
     "back": r"[a-z_]{1,24}",  # back, from the step named
     "cancel": r"",  # leave the flow
-    "new": r"[a-z0-9_-]{0,24}",  # a new booking (optionally in a municipality)
+    "new": r"[a-z0-9_-]{0,24}",  # a new booking (optionally in a municipality or group)
     "my": r"",  # my bookings
+    "past": r"",  # earlier bookings
+    "rs": REFERENCE,  # reschedule a booking
+    "cx": REFERENCE,  # ask to cancel a booking
+    "cy": REFERENCE,  # yes, cancel it
+    "ck": REFERENCE,  # no, keep it
+    "cr": REFERENCE,  # yes, and here is the reason
     "lang": r"el|en",
     "tz": r"[A-Za-z0-9_+/-]{1,40}",
 }
-_COMPILED = {step: re.compile(shape) for step, shape in ARGUMENTS.items()}
+_COMPILED = {step: re.compile(shape, re.ASCII) for step, shape in ARGUMENTS.items()}
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +70,12 @@ def parse(data: object) -> Button | None:
     if not _COMPILED[step].fullmatch(arg):
         return None
     return Button(step, arg)
+
+
+def find_reference(text: str) -> str | None:
+    """The first booking reference in a text (the reason prompt names its booking)."""
+    match = re.search(REFERENCE, text)
+    return match.group(0) if match else None
 
 
 def pattern(*steps: str) -> str:

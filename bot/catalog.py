@@ -116,6 +116,12 @@ class Service(_Model):
     resource: Id | None = Field(
         default=None, description="services naming the same resource share its desks"
     )
+    change_cutoff_hours: int = Field(
+        default=2, ge=0, le=24 * 30, description="no cancel or reschedule closer to the start"
+    )
+    max_active: int = Field(
+        default=1, ge=1, le=20, description="upcoming bookings one citizen may hold here"
+    )
 
     @field_validator("channels")
     @classmethod
@@ -164,6 +170,9 @@ class Municipality(_Model):
     consent: Text
     admins: tuple[int, ...] = ()
     closures: tuple[date, ...] = ()
+    max_active_total: int = Field(
+        default=3, ge=1, le=50, description="upcoming bookings one citizen may hold in all"
+    )
     groups: tuple[Group, ...] = Field(alias="group", min_length=1)
 
 
@@ -188,11 +197,10 @@ class Catalog(_Model):
     @model_validator(mode="after")
     def _check(self) -> Catalog:
         seen: set[str] = set()
-        for kind, item in self._entries():
-            key = f"{kind}:{item.id}"
-            if key in seen:
-                raise ValueError(f"{kind} id {item.id!r} is used twice")
-            seen.add(key)
+        for path, item in self._entries():
+            if item.id in seen:  # ids are unique across kinds: links and buttons name them
+                raise ValueError(f"{path}: the id {item.id!r} is used twice")
+            seen.add(item.id)
         for municipality in self.municipalities:
             for group in municipality.groups:
                 for service in group.services:
@@ -201,11 +209,11 @@ class Catalog(_Model):
 
     def _entries(self) -> Iterator[tuple[str, Municipality | Group | Service]]:
         for municipality in self.municipalities:
-            yield "municipality", municipality
+            yield _path(municipality), municipality
             for group in municipality.groups:
-                yield "group", group
+                yield _path(municipality, group), group
                 for service in group.services:
-                    yield "service", service
+                    yield _path(municipality, group, service), service
 
     def municipality(self, municipality_id: str) -> Municipality | None:
         return next((m for m in self.municipalities if m.id == municipality_id), None)
@@ -243,9 +251,15 @@ def _resolve(municipality: Municipality, group: Group, service: Service) -> Reso
     )
 
 
+def _path(*entries: Municipality | Group | Service) -> str:
+    kinds = ("municipality", "group", "service")
+    return " › ".join(f"{kind} {entry.id!r}" for kind, entry in zip(kinds, entries,
+                                                                    strict=False))
+
+
 def _check_service(municipality: Municipality, group: Group, service: Service) -> None:
     hours = service.hours or group.hours
-    where = f"service {service.id!r}"
+    where = _path(municipality, group, service)
     if hours is None or not any(hours.on(day) for day in range(7)):
         raise ValueError(f"{where} has no opening hours (give hours to it or its group)")
     longest = max(end - start for day in range(7) for start, end in hours.on(day))
@@ -275,8 +289,10 @@ def parse_catalog(raw: dict[str, Any], source: str) -> Catalog:
         return Catalog.model_validate(raw)
     except ValidationError as exc:
         error = exc.errors()[0]
-        where = describe_location(raw, error["loc"])
         message = str(error["msg"]).removeprefix("Value error, ")
+        if not error["loc"]:  # a check across entries: the message says where
+            raise CatalogError(f"{source}: {message}") from None
+        where = describe_location(raw, error["loc"])
         raise CatalogError(f"{source}: {where}: {message}") from None
 
 
@@ -300,7 +316,7 @@ def describe_location(raw: object, loc: tuple[int | str, ...]) -> str:
         node = node.get(key) if isinstance(node, dict) else None
         pending = key if key in ("municipality", "group", "service") else None
         if pending is None:
-            parts.append(f"field {key!r}")
+            parts.append(f"item {step + 1}" if isinstance(step, int) else f"field {key!r}")
     if pending is not None:
         parts.append(pending)
     return " › ".join(parts) if parts else "catalog"

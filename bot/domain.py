@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
@@ -60,4 +60,8 @@ class Booking:
     meeting_url: str = ""
     sequence: int = 0
     created_at: datetime | None = None
-    extra: dict[str, str] = field(default_factory=dict)
+    cancel_reason: str = ""
+
+    @property
+    def is_active(self) -> bool:
+        return self.status is Status.BOOKED

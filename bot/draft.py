@@ -13,7 +13,7 @@ from enum import StrEnum
 from typing import Any
 
 from bot.catalog import Catalog
-from bot.domain import Channel
+from bot.domain import Booking, Channel
 
 
 class Step(StrEnum):
@@ -68,6 +68,9 @@ class Draft:
     third_email: str = ""
     consent_at: str = ""
     edit_from: str = ""  # the step a change from the summary started at
+    rebook: str = ""  # the reference of the booking being rescheduled
+    rebook_id: int = 0
+    previous: str = ""  # ISO UTC start of the booking being rescheduled
     message_id: int = 0  # the message whose buttons belong to the current step
 
     @classmethod
@@ -160,6 +163,33 @@ def previous_step(draft: Draft, step: Step) -> Step:
         if applies(candidate, draft):
             return candidate
     return Step.MUNICIPALITY
+
+
+def for_reschedule(booking: Booking, channels: int) -> Draft:
+    """A draft filled from a booking: only the day and time are asked again."""
+    details = booking.details
+    return Draft(
+        municipality=booking.municipality_id, group=booking.group_id,
+        service=booking.service_id, channel=booking.channel.value, channels=channels,
+        month=booking.start.strftime("%Y-%m"), name=details.name, email=details.email,
+        phone=details.phone, address=details.address, notes=details.notes,
+        requirements=details.requirements, third_party=bool(details.third_party_email),
+        third_email=details.third_party_email, consent_at=booking.consent_at.isoformat(),
+        edit_from=Step.DAY.value, rebook=booking.reference, rebook_id=booking.id,
+        previous=booking.start.isoformat(),
+    )
+
+
+def for_group(catalog: Catalog, entry_id: str) -> tuple[Draft, Step]:
+    """A new draft in a municipality or group named by a button ("book again")."""
+    draft = Draft()
+    if found := catalog.group(entry_id):
+        draft.municipality, draft.group = found[0], found[1].id
+        return draft, Step.SERVICE
+    if catalog.municipality(entry_id):
+        draft.municipality = entry_id
+        return draft, Step.GROUP
+    return draft, Step.MUNICIPALITY
 
 
 def from_link(payload: str, catalog: Catalog) -> tuple[Draft, Step] | None:

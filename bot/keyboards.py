@@ -17,7 +17,7 @@ from telegram import (
 from bot import formatting as fmt
 from bot.callbacks import encode
 from bot.catalog import Group, Municipality, ResolvedService
-from bot.domain import Channel, Slot
+from bot.domain import Booking, Channel, Slot
 from bot.i18n import N_, Translator
 from bot.texts import CHANNEL_ICONS, channel_name
 
@@ -156,7 +156,8 @@ def consent(t: Translator) -> InlineKeyboardMarkup:
     return markup([[button(t._("✅ I accept"), "ok")], nav_row(t, "consent")])
 
 
-def summary(t: Translator, channel: Channel, several_channels: bool) -> InlineKeyboardMarkup:
+def summary(t: Translator, channel: Channel, several_channels: bool,
+            change: bool = False) -> InlineKeyboardMarkup:
     edits = [
         (N_("Date and time"), "day"),
         (N_("Full name"), "name"),
@@ -172,22 +173,43 @@ def summary(t: Translator, channel: Channel, several_channels: bool) -> InlineKe
         edits.append((N_("Third participant"), "third_party"))
     buttons = [button("✏️ " + t._(label), "edit", step) for label, step in edits]
     return markup([
-        [button(t._("✅ Book"), "book")],
+        [button(t._("✅ Confirm the change") if change else t._("✅ Book"), "book")],
         *chunk(buttons, 2),
         nav_row(t, "summary"),
     ])
 
 
-def after_booking(t: Translator, meeting_url: str = "") -> InlineKeyboardMarkup:
+def booking_actions(t: Translator, booking: Booking, *, card: bool = False) -> InlineKeyboardMarkup:
+    """What a citizen can do with an upcoming booking, under every message that shows it."""
     rows: Rows = []
-    if meeting_url:
-        rows.append([InlineKeyboardButton(t._("Join the meeting"), url=meeting_url)])
-    rows.append([button(t._("My bookings"), "my"), button(t._("New booking"), "new")])
+    if booking.meeting_url:
+        rows.append([InlineKeyboardButton(t._("Join the meeting"), url=booking.meeting_url)])
+    rows.append([button(t._("🔁 Reschedule"), "rs", booking.reference),
+                 button(t._("❌ Cancel booking"), "cx", booking.reference)])
+    if not card:
+        rows.append([button(t._("My bookings"), "my"),
+                     button(t._("New booking"), "new", booking.group_id)])
     return markup(rows)
 
 
+def book_again(t: Translator, group_id: str = "") -> InlineKeyboardMarkup:
+    return markup([[button(t._("New booking"), "new", group_id)]])
+
+
 def book_button(t: Translator) -> InlineKeyboardMarkup:
-    return markup([[button(t._("New booking"), "new")]])
+    return book_again(t)
+
+
+def my_bookings(t: Translator) -> InlineKeyboardMarkup:
+    return markup([[button(t._("Earlier bookings"), "past"), button(t._("New booking"), "new")]])
+
+
+def cancel_question(t: Translator, booking: Booking) -> InlineKeyboardMarkup:
+    return markup([
+        [button(t._("Yes, cancel"), "cy", booking.reference)],
+        [button(t._("Yes, and give a reason"), "cr", booking.reference)],
+        [button(t._("No, keep it"), "ck", booking.reference)],
+    ])
 
 
 def languages() -> InlineKeyboardMarkup:

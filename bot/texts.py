@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from bot import formatting as fmt
 from bot.catalog import Municipality, ResolvedService
-from bot.domain import Booking, Channel, Details
+from bot.domain import Booking, Channel, Details, Status
 from bot.i18n import N_, Translator
 from bot.validation import display_phone
 
@@ -344,24 +344,150 @@ def unknown_timezone(t: Translator, name: str) -> str:
                % {"name": name[:60]})
 
 
-def my_bookings(t: Translator, items: list[tuple[Booking, ResolvedService | None]],
-                zone: ZoneInfo) -> str:
-    if not items:
-        return esc(t._("You have no upcoming bookings."))
-    lines = ["<b>" + esc(t._("Your upcoming bookings")) + "</b>"]
-    for booking, service in items:
-        name = service.service.name.get(t.locale) if service else booking.service_id
-        local = booking.start.astimezone(zone)
-        lines += [
-            "",
-            "<b>" + esc(name) + "</b>",
-            esc(f"{fmt.long_date(local.date(), t.locale)}, "
-                f"{fmt.time_range(booking.start, booking.end, zone)}"),
-            esc(f"{channel_name(t, booking.channel)} · {booking.reference}"),
-        ]
-    lines += ["", zone_line(t, zone, items[0][0].start)]
+def only_private(t: Translator) -> str:
+    return esc(t._("Please write to me in a private chat to book an appointment."))
+
+
+STATUS_LINES = {
+    Status.BOOKED: N_("✅ Booked"),
+    Status.CANCELLED: N_("❌ Cancelled"),
+    Status.COMPLETED: N_("✔️ Completed"),
+    Status.NO_SHOW: N_("⚠️ Missed (no-show)"),
+}
+
+
+def _title(t: Translator, service: ResolvedService | None, booking: Booking) -> str:
+    return service.service.name.get(t.locale) if service else booking.service_id
+
+
+def booking_card(t: Translator, service: ResolvedService | None, booking: Booking,
+                 zone: ZoneInfo, note: str = "") -> str:
+    """A booking as it stands: what every message about it shows after a change."""
+    lines = [
+        "<b>" + esc(_title(t, service, booking)) + "</b>",
+        esc(t._(STATUS_LINES[booking.status])),
+        esc(t._("Reference: %(reference)s") % {"reference": booking.reference}),
+        esc(t._("Channel: %(channel)s") % {"channel": channel_name(t, booking.channel)}),
+        *_when_lines(t, booking.start, booking.end, zone),
+    ]
+    if booking.is_active and service:
+        lines.append(esc(how_served(t, service, booking)))
+    if booking.status is Status.CANCELLED and booking.cancel_reason:
+        lines.append(esc(t._("Reason: %(reason)s") % {"reason": booking.cancel_reason}))
+    if note:
+        lines += ["", esc(note)]
     return "\n".join(lines)
 
 
-def only_private(t: Translator) -> str:
-    return esc(t._("Please write to me in a private chat to book an appointment."))
+def rescheduled(t: Translator, service: ResolvedService, booking: Booking,
+                zone: ZoneInfo) -> str:
+    text = confirmation(t, service, booking, zone)
+    return text.replace(esc(t._("Your booking is confirmed.")),
+                        esc(t._("Your booking has been changed.")), 1)
+
+
+def refusal(t: Translator, reason: str, service: ResolvedService | None) -> str:
+    """Why an action is refused, and what the citizen can do instead."""
+    if reason == "cutoff" and service:
+        hours = service.service.change_cutoff_hours
+        text = t.ngettext(
+            "Bookings can be changed or cancelled up to %(n)d hour before the appointment.",
+            "Bookings can be changed or cancelled up to %(n)d hours before the appointment.",
+            hours,
+        ) % {"n": hours}
+        phone = service.group.phone or service.municipality.phone
+        if phone:
+            text += " " + t._("Please call the department at %(phone)s.") % {"phone": phone}
+        return text
+    if reason == "limit_service":
+        return t._("You already have an upcoming booking for this service. You can "
+                   "reschedule or cancel it with /mybookings.")
+    if reason == "limit_total" and service:
+        n = service.municipality.max_active_total
+        return t.ngettext(
+            "You already have %(n)d upcoming booking with this municipality, the most "
+            "allowed. You can cancel it with /mybookings.",
+            "You already have %(n)d upcoming bookings with this municipality, the most "
+            "allowed. You can cancel one with /mybookings.",
+            n,
+        ) % {"n": n}
+    if reason == "not_active":
+        return t._("This booking is no longer active.")
+    if reason == "started":
+        return t._("This appointment has already started or is over.")
+    return t._("This booking was not found.")
+
+
+def reschedule_intro(t: Translator) -> str:
+    return t._("Choose the new day and time. Your current time stays booked until you "
+               "confirm the change.")
+
+
+def change_summary(t: Translator, service: ResolvedService, channel: Channel,
+                   start: datetime, end: datetime, details: Details, zone: ZoneInfo,
+                   previous: datetime) -> str:
+    text = summary(t, service, channel, start, end, details, zone)
+    before = t._("Until now: %(date)s, %(time)s") % {
+        "date": fmt.long_date(previous.astimezone(zone).date(), t.locale),
+        "time": fmt.clock(previous, zone),
+    }
+    heading = "<b>" + esc(t._("Please check your booking")) + "</b>"
+    new_heading = "<b>" + esc(t._("Please check the change")) + "</b>\n" + esc(before)
+    return text.replace(heading, new_heading, 1).replace(
+        esc(t._("If everything is right, press “Book”.")),
+        esc(t._("If everything is right, press “Confirm the change”.")), 1)
+
+
+def cancel_question(t: Translator, service: ResolvedService | None, booking: Booking,
+                    zone: ZoneInfo) -> str:
+    return "\n\n".join([
+        "<b>" + esc(t._("Do you want to cancel this booking?")) + "</b>",
+        booking_card(t, service, booking, zone),
+    ])
+
+
+REASON_MARK = "✍️"
+
+
+def reason_prompt(t: Translator, reference: str) -> str:
+    """Starts with REASON_MARK: a reply to this message is taken as the reason."""
+    return REASON_MARK + " " + esc(
+        t._("Please type the reason for cancelling booking %(reference)s, as a reply to this "
+            "message. The department will see it.") % {"reference": reference})
+
+
+def cancel_done(t: Translator) -> str:
+    return t._("Your booking has been cancelled and the time is free for others.")
+
+
+def kept_booking(t: Translator) -> str:
+    return t._("Your booking stays as it is.")
+
+
+def changed_below(t: Translator) -> str:
+    return t._("This booking was changed; the current details are shown here.")
+
+
+def past_list(t: Translator, items: list[tuple[Booking, ResolvedService | None]],
+              zone: ZoneInfo) -> str:
+    if not items:
+        return esc(t._("You have no earlier bookings."))
+    lines = ["<b>" + esc(t._("Your earlier bookings")) + "</b>"]
+    for booking, service in items:
+        local = booking.start.astimezone(zone)
+        lines += [
+            "",
+            "<b>" + esc(_title(t, service, booking)) + "</b>",
+            esc(f"{fmt.long_date(local.date(), t.locale)}, {fmt.clock(booking.start, zone)}"),
+            esc(f"{t._(STATUS_LINES[booking.status])} · {booking.reference}"),
+        ]
+    return "\n".join(lines)
+
+
+def my_bookings_header(t: Translator, count: int, zone: ZoneInfo, now: datetime) -> str:
+    if not count:
+        return esc(t._("You have no upcoming bookings."))
+    return "\n".join([
+        "<b>" + esc(t._("Your upcoming bookings")) + "</b>",
+        zone_line(t, zone, now),
+    ])

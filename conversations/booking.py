@@ -10,7 +10,7 @@ import warnings
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from telegram import InputFile, ReplyKeyboardRemove, Update
+from telegram import ReplyKeyboardRemove, Update
 from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
@@ -21,26 +21,28 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
-from bot import booking, keyboards, texts, validation
+from bot import booking, keyboards, messenger, slots, texts, validation
 from bot.callbacks import Button
 from bot.catalog import ResolvedService
 from bot.context import Citizen, Context
-from bot.domain import Channel, Details
+from bot.domain import Booking, Channel, Details, Slot
 from bot.draft import (
     OPTIONAL_STEPS,
     TEXT_STEPS,
     Draft,
     Step,
+    for_group,
+    for_reschedule,
     from_link,
     missing,
     next_step,
     previous_step,
 )
-from bot.ics import Invitation, invitation
 from bot.meeting import new_meeting_url
 from conversations.flow import (
     Markup,
     State,
+    answer,
     citizen,
     drop_draft,
     keep_draft,
@@ -104,14 +106,16 @@ async def screen(ctx: Context, who: Citizen, draft: Draft,
 async def _day_screen(ctx: Context, who: Citizen, draft: Draft, service: ResolvedService,
                       channel: Channel) -> tuple[Step, str, Markup]:
     month = _parse_date(draft.month + "-01") if draft.month else None
-    view = await booking.month_view(ctx.services.db, service, ctx.services.settings.zone,
-                                    who.zone, month, ctx.now())
+    view = await slots.month_view(ctx.services.db, service, ctx.services.settings.zone,
+                                  who.zone, month, ctx.now(), draft.rebook_id or None)
     if view is None:
         nav = keyboards.markup([keyboards.nav_row(who.t, Step.DAY.value)])
         return Step.DAY, texts.no_free_days(who.t, service), nav
     draft.month = view.month.strftime("%Y-%m")
     at = view.first_slot.start if view.first_slot else ctx.now()
     text = texts.choose_day(who.t, service, channel, who.zone, at)
+    if draft.rebook:
+        text = texts.esc(texts.reschedule_intro(who.t)) + "\n\n" + text
     keyboard = keyboards.calendar(who.t, view.month, set(view.free_days), view.previous,
                                   view.following)
     return Step.DAY, text, keyboard
@@ -120,13 +124,13 @@ async def _day_screen(ctx: Context, who: Citizen, draft: Draft, service: Resolve
 async def _time_screen(ctx: Context, who: Citizen, draft: Draft, service: ResolvedService,
                        channel: Channel) -> tuple[Step, str, Markup]:
     day = _parse_date(draft.day)
-    slots = await _slots_of(ctx, who, service, day) if day else []
-    if not slots or day is None:
+    free = await _slots_of(ctx, who, draft, service, day) if day else []
+    if not free or day is None:
         draft.day = ""
         step, text, markup = await _day_screen(ctx, who, draft, service, channel)
         return step, texts.with_notice(texts.day_full(who.t), text), markup
-    text = texts.choose_time(who.t, service, day, who.zone, slots[0].start)
-    return Step.TIME, text, keyboards.times(who.t, slots, who.zone)
+    text = texts.choose_time(who.t, service, day, who.zone, free[0].start)
+    return Step.TIME, text, keyboards.times(who.t, free, who.zone)
 
 
 def _detail_screen(who: Citizen, draft: Draft, step: Step, service: ResolvedService,
@@ -146,8 +150,14 @@ def _detail_screen(who: Citizen, draft: Draft, step: Step, service: ResolvedServ
     start = draft.start_at
     assert start is not None  # screen() asks for the time first
     end = start + timedelta(minutes=service.service.duration)
+    several = len(service.service.channels) > 1
+    previous = _parse_moment(draft.previous)
+    if draft.rebook and previous:
+        text = texts.change_summary(t, service, channel, start, end, _details(draft),
+                                    who.zone, previous)
+        return Step.SUMMARY, text, keyboards.summary(t, channel, several, change=True)
     text = texts.summary(t, service, channel, start, end, _details(draft), who.zone)
-    return Step.SUMMARY, text, keyboards.summary(t, channel, len(service.service.channels) > 1)
+    return Step.SUMMARY, text, keyboards.summary(t, channel, several)
 
 
 def _details(draft: Draft) -> Details:
@@ -165,10 +175,18 @@ def _parse_date(text: str) -> date | None:
         return None
 
 
-async def _slots_of(ctx: Context, who: Citizen, service: ResolvedService,
-                    day: date) -> list[Any]:
-    return await booking.day_slots(ctx.services.db, service, ctx.services.settings.zone,
-                                   who.zone, day, ctx.now())
+def _parse_moment(text: str) -> datetime | None:
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else None
+
+
+async def _slots_of(ctx: Context, who: Citizen, draft: Draft, service: ResolvedService,
+                    day: date) -> list[Slot]:
+    return await slots.day_slots(ctx.services.db, service, ctx.services.settings.zone,
+                                 who.zone, day, ctx.now(), draft.rebook_id or None)
 
 
 # ---- entering the flow ---------------------------------------------------------------
@@ -197,11 +215,44 @@ async def new_booking(update: Update, ctx: Context, who: Citizen, draft: Draft,
     chat = update.effective_chat
     assert chat is not None
     await strip_buttons(ctx, chat.id, draft.message_id)
-    fresh = Draft()
-    if ctx.services.catalog.municipality(button.arg):
-        fresh.municipality = button.arg
-    return await go(update, ctx, who, fresh, Step.GROUP if fresh.municipality else
-                    Step.MUNICIPALITY)
+    fresh, step = for_group(ctx.services.catalog, button.arg)
+    return await go(update, ctx, who, fresh, step)
+
+
+@on_button("rs", fresh_only=False, answers=True)
+async def reschedule_pressed(update: Update, ctx: Context, who: Citizen, draft: Draft,
+                             button: Button) -> State:
+    """Reschedule, from any message about the booking: the calendar of the same service."""
+    services = ctx.services
+    try:
+        current = await booking.changeable(services.db, services.catalog, button.arg,
+                                           who.user_id, ctx.now())
+    except booking.NotAllowed as refusal:
+        await refuse(update, ctx, who, refusal)
+        return None
+    service = services.catalog.service(current.service_id)
+    if service is None:
+        await refuse(update, ctx, who, booking.NotAllowed(booking.NotAllowed.NOT_ACTIVE))
+        return None
+    assert update.callback_query is not None
+    await answer(update.callback_query)
+    chat = update.effective_chat
+    assert chat is not None
+    await strip_buttons(ctx, chat.id, draft.message_id)
+    fresh = for_reschedule(current, len(service.service.channels))
+    fresh.month = current.start.astimezone(who.zone).strftime("%Y-%m")
+    return await go(update, ctx, who, fresh, Step.DAY)
+
+
+async def refuse(update: Update, ctx: Context, who: Citizen,
+                 refusal: booking.NotAllowed) -> None:
+    """Say why an action on a booking is refused, and what the citizen can do instead."""
+    text = texts.refusal(who.t, refusal.reason, refusal.service)
+    if update.callback_query:
+        await answer(update.callback_query, text[:200], alert=True)
+    chat = update.effective_chat
+    assert chat is not None
+    await ctx.bot.send_message(chat.id, texts.esc(text))
 
 
 # ---- choosing where, what and how ---------------------------------------------------
@@ -229,6 +280,10 @@ async def service_chosen(update: Update, ctx: Context, who: Citizen, draft: Draf
     service = ctx.services.catalog.service(button.arg)
     if service is None or service.group.id != draft.group:
         return await go(update, ctx, who, draft, Step.SERVICE)
+    problem = await booking.limit_problem(ctx.services.db, service, who.user_id, ctx.now())
+    if problem:
+        notice = texts.refusal(who.t, problem.reason, service)
+        return await go(update, ctx, who, draft, Step.SERVICE, notice)
     draft.choose_service(service.id, [c.value for c in service.service.channels])
     return await go(update, ctx, who, draft, next_step(draft, Step.SERVICE))
 
@@ -268,8 +323,8 @@ async def time_chosen(update: Update, ctx: Context, who: Citizen, draft: Draft,
     if service is None or day is None:
         return await go(update, ctx, who, draft, Step.DAY)
     start = datetime.fromtimestamp(int(button.arg) * 60, UTC)
-    slots = await _slots_of(ctx, who, service, day)
-    if all(slot.start != start for slot in slots):
+    free = await _slots_of(ctx, who, draft, service, day)
+    if all(slot.start != start for slot in free):
         return await go(update, ctx, who, draft, Step.TIME, texts.slot_taken(who.t))
     draft.start = start.isoformat()
     return await go(update, ctx, who, draft, next_step(draft, Step.TIME))
@@ -408,9 +463,20 @@ async def book_pressed(update: Update, ctx: Context, who: Citizen, draft: Draft,
         timezone=who.zone.key,
     )
     meeting = new_meeting_url(services.settings) if request.channel is Channel.VIDEO else ""
+    zone = services.settings.zone
     try:
-        made = await booking.book(services.db, services.catalog, services.settings.zone,
-                                  request, ctx.now(), meeting)
+        if draft.rebook:
+            made = await booking.reschedule(services.db, services.catalog, zone, draft.rebook,
+                                            request, ctx.now(), meeting)
+        else:
+            made = await booking.book(services.db, services.catalog, zone, request,
+                                      ctx.now(), meeting)
+    except booking.NotAllowed as refusal:
+        drop_draft(ctx)
+        await present(update, ctx, draft, texts.esc(texts.refusal(who.t, refusal.reason,
+                                                                   service)),
+                      keyboards.my_bookings(who.t))
+        return ConversationHandler.END
     except booking.BookingError as refusal:
         # Everything else is still valid: a new time leads straight back to the summary.
         draft.start, draft.edit_from = "", Step.TIME.value
@@ -418,24 +484,25 @@ async def book_pressed(update: Update, ctx: Context, who: Citizen, draft: Draft,
                   else texts.time_not_offered)(who.t)
         return await go(update, ctx, who, draft, Step.TIME, notice)
     drop_draft(ctx)
-    await present(update, ctx, draft, texts.confirmation(who.t, service, made, who.zone),
-                  keyboards.after_booking(who.t, made.meeting_url))
-    about = Invitation(
-        title=texts.invitation_title(who.t, service),
-        description=texts.invitation_description(who.t, service, made),
-        location=made.meeting_url or (
-            service.address.get(who.locale) if service.address else ""),
-        organizer_name=service.municipality.name.get(who.locale),
-        organizer_email=service.group.email or service.municipality.email,
-    )
-    ics = invitation(made, about, services.settings.zone, ctx.now())
+    await confirm(update, ctx, who, draft, service, made, rescheduled=bool(draft.rebook))
+    return ConversationHandler.END
+
+
+async def confirm(update: Update, ctx: Context, who: Citizen, draft: Draft,
+                  service: ResolvedService, made: Booking, rescheduled: bool) -> None:
+    """The confirmation in place of the summary, the invitation, and every earlier message
+    about the booking brought up to date."""
+    services = ctx.services
+    render = texts.rescheduled if rescheduled else texts.confirmation
+    await present(update, ctx, draft, render(who.t, service, made, who.zone),
+                  keyboards.booking_actions(who.t, made))
     chat = update.effective_chat
     assert chat is not None
-    await ctx.bot.send_document(
-        chat.id, InputFile(ics, filename=f"rantevou-{made.reference}.ics"),
-        caption=texts.esc(texts.invitation_title(who.t, service)),
-    )
-    return ConversationHandler.END
+    await booking.remember_message(services.db, made, chat.id, draft.message_id,
+                                   "confirmation")
+    if rescheduled:
+        await messenger.refresh(ctx.bot, services, made, skip=frozenset({draft.message_id}))
+    await messenger.send_invitation(ctx.bot, services, who, made, service, chat.id)
 
 
 # ---- back, cancel, and what does not belong -------------------------------------------
@@ -446,15 +513,27 @@ async def back_pressed(update: Update, ctx: Context, who: Citizen, draft: Draft,
                        button: Button) -> State:
     if button.arg not in {s.value for s in Step}:
         return None
-    return await go(update, ctx, who, draft, previous_step(draft, Step(button.arg)))
+    step = previous_step(draft, Step(button.arg))
+    if draft.rebook and step in (Step.MUNICIPALITY, Step.GROUP, Step.SERVICE):
+        return await _leave(update, ctx, who, draft)  # out of rescheduling: kept as is
+    return await go(update, ctx, who, draft, step)
+
+
+def _left(t_who: Citizen, draft: Draft) -> str:
+    """What leaving the flow means: nothing booked, or the old booking kept as it was."""
+    return texts.esc(texts.kept_booking(t_who.t)) if draft.rebook else texts.cancelled(t_who.t)
+
+
+async def _leave(update: Update, ctx: Context, who: Citizen, draft: Draft) -> State:
+    drop_draft(ctx)
+    await present(update, ctx, draft, _left(who, draft), None)
+    return ConversationHandler.END
 
 
 @on_button("cancel")
 async def cancel_pressed(update: Update, ctx: Context, who: Citizen, draft: Draft,
                          button: Button) -> State:
-    drop_draft(ctx)
-    await present(update, ctx, draft, texts.cancelled(who.t), None)
-    return ConversationHandler.END
+    return await _leave(update, ctx, who, draft)
 
 
 async def cancel(update: Update, ctx: Context) -> State:
@@ -465,7 +544,7 @@ async def cancel(update: Update, ctx: Context) -> State:
     assert chat is not None
     await strip_buttons(ctx, chat.id, draft.message_id)
     drop_draft(ctx)
-    await ctx.bot.send_message(chat.id, texts.cancelled(who.t), reply_markup=ReplyKeyboardRemove())
+    await ctx.bot.send_message(chat.id, _left(who, draft), reply_markup=ReplyKeyboardRemove())
     return ConversationHandler.END
 
 
@@ -531,6 +610,7 @@ def _conversation() -> ConversationHandler[Context]:
         entry_points=[
             CommandHandler("start", start, filters=PRIVATE),
             new_booking,
+            reschedule_pressed,
         ],
         states=_states(),
         fallbacks=[

@@ -16,7 +16,7 @@ from telegram import (
     Update,
 )
 from telegram.error import BadRequest, TelegramError
-from telegram.ext import CallbackQueryHandler, ConversationHandler
+from telegram.ext import CallbackQueryHandler
 
 from bot import callbacks, texts
 from bot.callbacks import Button
@@ -97,12 +97,14 @@ State = str | int | None
 ButtonCallback = Callable[[Update, Context, Citizen, Draft, Button], Awaitable[State]]
 
 
-def on_button(*steps: str, fresh_only: bool = True) -> Callable[[ButtonCallback], Any]:
+def on_button(*steps: str, fresh_only: bool = True,
+              answers: bool = False) -> Callable[[ButtonCallback], Any]:
     """A CallbackQueryHandler for buttons of these steps.
 
     The data is parsed and validated; a button from any message other than the flow's
     current one is answered as stale and changes nothing. The callback returns the next
-    conversation state (None keeps the current one); the draft is saved after it.
+    conversation state (None keeps the current one) and saves the draft it goes on with.
+    The query is answered first, unless the callback `answers` it itself (to show an alert).
     """
 
     def wrap(callback: ButtonCallback) -> CallbackQueryHandler[Context, State]:
@@ -116,11 +118,9 @@ def on_button(*steps: str, fresh_only: bool = True) -> Callable[[ButtonCallback]
             if button is None or (fresh_only and current != draft.message_id):
                 await answer(query, texts.stale_button(who.t), alert=True)
                 return None
-            await answer(query)
-            state = await callback(update, ctx, who, draft, button)
-            if state != ConversationHandler.END:
-                keep_draft(ctx, draft)
-            return state
+            if not answers:
+                await answer(query)
+            return await callback(update, ctx, who, draft, button)
 
         return CallbackQueryHandler(handle, pattern=callbacks.pattern(*steps))
 

@@ -1,30 +1,184 @@
-"""The citizen's own bookings: /mybookings."""
+"""The citizen's own bookings: /mybookings, earlier bookings, and cancelling one."""
 
 from __future__ import annotations
 
-from telegram import Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
+from telegram import ForceReply, Message, Update
+from telegram.ext import (
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
 
-from bot import booking, callbacks, keyboards, texts
-from bot.context import Context
+from bot import booking, callbacks, keyboards, messenger, texts, validation
+from bot.context import Citizen, Context
+from bot.domain import Booking
 from conversations.flow import answer, citizen
+
+PRIVATE = filters.ChatType.PRIVATE
+
+
+def _chat(update: Update) -> int:
+    chat = update.effective_chat
+    assert chat is not None
+    return chat.id
 
 
 async def my_bookings(update: Update, ctx: Context) -> None:
+    """A header, then one card per upcoming booking with its actions."""
     who = await citizen(update, ctx)
     if update.callback_query:
         await answer(update.callback_query)
-    found = await booking.upcoming_bookings(ctx.services.db, who.user_id, ctx.now())
-    catalog = ctx.services.catalog
-    items = [(b, catalog.service(b.service_id)) for b in found]
-    chat = update.effective_chat
-    assert chat is not None
-    await ctx.bot.send_message(chat.id, texts.my_bookings(who.t, items, who.zone),
-                               reply_markup=keyboards.book_button(who.t))
+    services = ctx.services
+    found = await booking.upcoming_bookings(services.db, who.user_id, ctx.now())
+    chat_id = _chat(update)
+    header = texts.my_bookings_header(who.t, len(found), who.zone, ctx.now())
+    await ctx.bot.send_message(chat_id, header, reply_markup=keyboards.my_bookings(who.t))
+    for item in found:
+        service = services.catalog.service(item.service_id)
+        card = texts.booking_card(who.t, service, item, who.zone)
+        sent = await ctx.bot.send_message(
+            chat_id, card, reply_markup=keyboards.booking_actions(who.t, item, card=True))
+        await booking.remember_message(services.db, item, chat_id, sent.message_id, "card")
+
+
+async def earlier_bookings(update: Update, ctx: Context) -> None:
+    who = await citizen(update, ctx)
+    if update.callback_query:
+        await answer(update.callback_query)
+    found = await booking.past_bookings(ctx.services.db, who.user_id, ctx.now())
+    items = [(b, ctx.services.catalog.service(b.service_id)) for b in found]
+    await ctx.bot.send_message(_chat(update), texts.past_list(who.t, items, who.zone))
+
+
+async def _changeable(update: Update, ctx: Context, who: Citizen,
+                      reference: str) -> Booking | None:
+    """The citizen's own booking if they may still change it; otherwise say why not."""
+    services = ctx.services
+    try:
+        return await booking.changeable(services.db, services.catalog, reference,
+                                        who.user_id, ctx.now())
+    except booking.NotAllowed as refusal:
+        await _refuse(update, ctx, who, refusal)
+        return None
+
+
+async def ask_cancel(update: Update, ctx: Context) -> None:
+    """«Cancel booking»: are you sure? Yes, yes with a reason, or keep it."""
+    query = update.callback_query
+    assert query is not None
+    who = await citizen(update, ctx)
+    button = callbacks.parse(query.data)
+    current = button and await _changeable(update, ctx, who, button.arg)
+    if not current:
+        return
+    await answer(query)
+    service = ctx.services.catalog.service(current.service_id)
+    await ctx.bot.send_message(
+        _chat(update), texts.cancel_question(who.t, service, current, who.zone),
+        reply_markup=keyboards.cancel_question(who.t, current))
+
+
+async def ask_reason(update: Update, ctx: Context) -> None:
+    """«Yes, with a reason»: the reason is typed as a reply to the prompt."""
+    query = update.callback_query
+    assert query is not None
+    who = await citizen(update, ctx)
+    button = callbacks.parse(query.data)
+    current = button and await _changeable(update, ctx, who, button.arg)
+    if not current:
+        return
+    await answer(query)
+    await ctx.bot.send_message(
+        _chat(update), texts.reason_prompt(who.t, current.reference),
+        reply_markup=ForceReply(input_field_placeholder=who.t._("Reason")[:64]))
+
+
+class _ReplyToReasonPrompt(filters.MessageFilter):
+    """A text that answers the bot's reason prompt (the only message that starts with ✍️)."""
+
+    def filter(self, message: Message) -> bool:
+        replied = message.reply_to_message
+        return bool(
+            replied is not None and replied.from_user is not None and replied.from_user.is_bot
+            and replied.text and replied.text.startswith(texts.REASON_MARK)
+            and callbacks.find_reference(replied.text)
+        )
+
+
+async def reason_typed(update: Update, ctx: Context) -> None:
+    who = await citizen(update, ctx)
+    message = update.effective_message
+    assert message is not None and message.text is not None
+    assert message.reply_to_message is not None and message.reply_to_message.text is not None
+    reference = callbacks.find_reference(message.reply_to_message.text)
+    assert reference is not None
+    try:
+        reason = validation.free_text(message.text)
+    except validation.InvalidInput as problem:
+        await ctx.bot.send_message(_chat(update), texts.esc(who.t._(problem.reason)))
+        return
+    await _cancel(update, ctx, who, reference, reason)
+
+
+async def yes_cancel(update: Update, ctx: Context) -> None:
+    query = update.callback_query
+    assert query is not None
+    who = await citizen(update, ctx)
+    button = callbacks.parse(query.data)
+    if button is not None:
+        await _cancel(update, ctx, who, button.arg, "")
+
+
+async def keep(update: Update, ctx: Context) -> None:
+    query = update.callback_query
+    assert query is not None
+    who = await citizen(update, ctx)
+    await answer(query)
+    await query.edit_message_text(texts.esc(texts.kept_booking(who.t)))
+
+
+async def _cancel(update: Update, ctx: Context, who: Citizen, reference: str,
+                  reason: str) -> None:
+    services = ctx.services
+    try:
+        cancelled = await booking.cancel(services.db, services.catalog, reference,
+                                         who.user_id, ctx.now(), reason)
+    except booking.NotAllowed as refusal:
+        return await _refuse(update, ctx, who, refusal)
+    service = services.catalog.service(cancelled.service_id)
+    chat_id = _chat(update)
+    card = texts.booking_card(who.t, service, cancelled, who.zone, texts.cancel_done(who.t))
+    again = keyboards.book_again(who.t, cancelled.group_id)
+    query = update.callback_query
+    if query and query.message:
+        await answer(query)
+        await query.edit_message_text(card, reply_markup=again)
+    else:
+        await ctx.bot.send_message(chat_id, card, reply_markup=again)
+    await messenger.refresh(ctx.bot, services, cancelled)
+    if service is not None:
+        await messenger.send_invitation(ctx.bot, services, who, cancelled, service, chat_id,
+                                        method="CANCEL")
+
+
+async def _refuse(update: Update, ctx: Context, who: Citizen,
+                  refusal: booking.NotAllowed) -> None:
+    text = texts.refusal(who.t, refusal.reason, refusal.service)
+    if update.callback_query:
+        await answer(update.callback_query, text[:200], alert=True)
+    await ctx.bot.send_message(_chat(update), texts.esc(text))
 
 
 def handlers() -> list[BaseHandler[Update, Context, None]]:
     return [
-        CommandHandler("mybookings", my_bookings, filters=filters.ChatType.PRIVATE),
+        CommandHandler("mybookings", my_bookings, filters=PRIVATE),
         CallbackQueryHandler(my_bookings, pattern=callbacks.pattern("my")),
+        CallbackQueryHandler(earlier_bookings, pattern=callbacks.pattern("past")),
+        CallbackQueryHandler(ask_cancel, pattern=callbacks.pattern("cx")),
+        CallbackQueryHandler(ask_reason, pattern=callbacks.pattern("cr")),
+        CallbackQueryHandler(yes_cancel, pattern=callbacks.pattern("cy")),
+        CallbackQueryHandler(keep, pattern=callbacks.pattern("ck")),
+        MessageHandler(PRIVATE & filters.TEXT & _ReplyToReasonPrompt(), reason_typed),
     ]

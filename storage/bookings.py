@@ -6,12 +6,12 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, insert, select, update
+from sqlalchemy import and_, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.domain import Booking, Channel, Details, Status
-from storage.schema import booking_events, bookings, holds
+from storage.schema import booking_events, booking_messages, bookings, holds
 
 
 async def insert_booking(
@@ -62,14 +62,73 @@ async def hold_seat(
 
 
 async def holds_between(
-    conn: AsyncConnection, desk: str, start: datetime, end: datetime
+    conn: AsyncConnection, desk: str, start: datetime, end: datetime, ignore: int | None = None
 ) -> list[tuple[datetime, int]]:
-    rows = await conn.execute(
-        select(holds.c.cell, holds.c.seat).where(
-            holds.c.desk == desk, holds.c.cell >= start, holds.c.cell < end
+    """The (cell, seat) pairs held on `desk`; `ignore` leaves out one booking's own holds."""
+    query = select(holds.c.cell, holds.c.seat).where(
+        holds.c.desk == desk, holds.c.cell >= start, holds.c.cell < end
+    )
+    if ignore is not None:
+        query = query.where(holds.c.booking_id != ignore)
+    rows = await conn.execute(query)
+    return [(row.cell, row.seat) for row in rows]
+
+
+async def release_holds(conn: AsyncConnection, booking_id: int) -> None:
+    await conn.execute(delete(holds).where(holds.c.booking_id == booking_id))
+
+
+async def update_booking(conn: AsyncConnection, booking_id: int, **values: Any) -> None:
+    await conn.execute(update(bookings).where(bookings.c.id == booking_id).values(**values))
+
+
+async def count_active(
+    conn: AsyncConnection,
+    user_id: int,
+    now: datetime,
+    *,
+    service_id: str | None = None,
+    municipality_id: str | None = None,
+) -> int:
+    """Upcoming bookings of a citizen, in one service or one municipality."""
+    query = select(func.count()).where(
+        bookings.c.user_id == user_id,
+        bookings.c.status == Status.BOOKED.value,
+        bookings.c.end_at > now,
+    )
+    if service_id is not None:
+        query = query.where(bookings.c.service_id == service_id)
+    if municipality_id is not None:
+        query = query.where(bookings.c.municipality_id == municipality_id)
+    return int((await conn.execute(query)).scalar_one())
+
+
+async def remember_message(
+    conn: AsyncConnection, booking_id: int, chat_id: int, message_id: int, kind: str
+) -> None:
+    exists = await conn.execute(
+        select(booking_messages.c.kind).where(
+            booking_messages.c.booking_id == booking_id,
+            booking_messages.c.chat_id == chat_id,
+            booking_messages.c.message_id == message_id,
         )
     )
-    return [(row.cell, row.seat) for row in rows]
+    if exists.first() is None:
+        await conn.execute(
+            insert(booking_messages).values(
+                booking_id=booking_id, chat_id=chat_id, message_id=message_id, kind=kind
+            )
+        )
+
+
+async def messages_of(conn: AsyncConnection, booking_id: int) -> list[tuple[int, int, str]]:
+    """(chat id, message id, kind) of every message that shows the booking, oldest first."""
+    rows = await conn.execute(
+        select(booking_messages.c.chat_id, booking_messages.c.message_id, booking_messages.c.kind)
+        .where(booking_messages.c.booking_id == booking_id)
+        .order_by(booking_messages.c.message_id)
+    )
+    return [(row.chat_id, row.message_id, row.kind) for row in rows]
 
 
 async def add_event(
@@ -106,6 +165,22 @@ async def bookings_of_user(
         query = query.where(bookings.c.end_at > since)
     rows = await conn.execute(query.order_by(bookings.c.start_at))
     return [_booking(row._mapping) for row in rows]
+
+
+async def history_of_user(
+    conn: AsyncConnection, user_id: int, now: datetime, limit: int
+) -> list[Booking]:
+    """Past bookings and cancelled ones, newest first."""
+    query = (
+        select(bookings)
+        .where(
+            bookings.c.user_id == user_id,
+            (bookings.c.end_at <= now) | (bookings.c.status != Status.BOOKED.value),
+        )
+        .order_by(bookings.c.start_at.desc())
+        .limit(limit)
+    )
+    return [_booking(row._mapping) for row in await conn.execute(query)]
 
 
 async def count_events(conn: AsyncConnection, booking_id: int) -> int:
@@ -154,4 +229,5 @@ def _booking(row: Any) -> Booking:
         meeting_url=row["meeting_url"],
         sequence=row["sequence"],
         created_at=row["created_at"],
+        cancel_reason=row["cancel_reason"],
     )

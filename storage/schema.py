@@ -102,6 +102,7 @@ bookings = Table(
     Column("timezone", String(64), nullable=False),
     Column("meeting_url", Text, nullable=False, default=""),
     Column("sequence", Integer, nullable=False, default=0),
+    Column("cancel_reason", Text, nullable=False, default="", server_default=""),
     Column("created_at", UTCDateTime, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
 )
@@ -138,6 +139,43 @@ booking_events = Table(
     Column("actor", BigInteger, nullable=True),  # Telegram user id; None for the system
     Column("kind", String(32), nullable=False),
     Column("data", JSON, nullable=False),
+)
+
+# The Telegram messages that show a booking, so that a change updates every one of them.
+booking_messages = Table(
+    "booking_messages",
+    metadata,
+    Column(
+        "booking_id",
+        Integer,
+        ForeignKey("bookings.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("chat_id", BigInteger, primary_key=True),
+    Column("message_id", BigInteger, primary_key=True),
+    Column("kind", String(32), nullable=False),
+)
+
+# What is due to be sent, and when: one repeating job sends it and marks it sent.
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column(
+        "booking_id",
+        Integer,
+        ForeignKey("bookings.id", ondelete="CASCADE"),
+        nullable=True,
+        index=True,
+    ),
+    Column("kind", String(32), nullable=False),
+    Column("due_at", UTCDateTime, nullable=False, index=True),
+    Column("status", String(16), nullable=False),  # pending, sent, dropped, failed
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("last_error", Text, nullable=False, default=""),
+    Column("sent_at", UTCDateTime, nullable=True),
+    Column("payload", JSON, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
 )
 
 # What PTB's persistence keeps: conversation states and user_data drafts.

@@ -33,6 +33,11 @@ class Citizen:
             message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
         await self._deliver({"message": message})
 
+    async def reply(self, text: str, to: Sent) -> None:
+        """Send text as a reply to one of the bot's messages."""
+        await self._deliver({"message": self._message(text=text,
+                                                      reply_to_message=to.as_dict())})
+
     async def send_sticker(self) -> None:
         await self._deliver({"message": self._message(sticker={
             "file_id": "sticker-1", "file_unique_id": "s1", "type": "regular",

@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.booking import BookingRequest, NotBookable, SlotTaken, book, day_slots
+from bot.booking import BookingRequest, NotBookable, SlotTaken, book
 from bot.context import Services
 from bot.domain import Channel, Details, Status
+from bot.slots import day_slots
 from storage import bookings as store
 from storage.db import Database
 from storage.migrate import migrate

@@ -1,0 +1,68 @@
+"""What the bot sends a citizen about a booking: confirmations, invitations, and keeping
+every earlier message about the booking up to date after a change."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Bot, InputFile, Message
+from telegram.error import BadRequest, Forbidden, TelegramError
+
+from bot import booking as rules
+from bot import keyboards, texts
+from bot.catalog import ResolvedService
+from bot.context import Citizen, Services, load_citizen
+from bot.domain import Booking
+from bot.ics import Invitation, invitation
+
+log = logging.getLogger(__name__)
+
+
+def invitation_for(services: Services, who: Citizen, booking: Booking,
+                   service: ResolvedService, method: str) -> bytes:
+    t = who.t
+    about = Invitation(
+        title=texts.invitation_title(t, service),
+        description=texts.invitation_description(t, service, booking),
+        location=booking.meeting_url or (
+            service.address.get(who.locale) if service.address else ""),
+        organizer_name=service.municipality.name.get(who.locale),
+        organizer_email=service.group.email or service.municipality.email,
+    )
+    return invitation(booking, about, services.settings.zone, services.clock(), method)
+
+
+async def send_invitation(bot: Bot, services: Services, who: Citizen, booking: Booking,
+                          service: ResolvedService, chat_id: int,
+                          method: str = "REQUEST") -> Message:
+    ics = invitation_for(services, who, booking, service, method)
+    suffix = "-cancel" if method == "CANCEL" else ""
+    return await bot.send_document(
+        chat_id, InputFile(ics, filename=f"rantevou-{booking.reference}{suffix}.ics"),
+        caption=texts.esc(texts.invitation_title(who.t, service)),
+    )
+
+
+async def refresh(bot: Bot, services: Services, booking: Booking,
+                  skip: frozenset[int] = frozenset()) -> None:
+    """Show the booking as it now stands in every earlier message about it; a booking that
+    can no longer be changed loses its buttons."""
+    who = await load_citizen(services, booking.user_id, None)
+    service = services.catalog.service(booking.service_id)
+    note = texts.changed_below(who.t) if booking.is_active else ""
+    text = texts.booking_card(who.t, service, booking, who.zone, note)
+    markup = keyboards.booking_actions(who.t, booking, card=True) if booking.is_active else None
+    for chat_id, message_id, _kind in await rules.messages_about(services.db, booking):
+        if message_id in skip:
+            continue
+        try:
+            await bot.edit_message_text(text, chat_id, message_id, reply_markup=markup)
+        except BadRequest as error:
+            if "not modified" not in str(error).lower():
+                log.info("message %s of booking %s not refreshed: %s", message_id,
+                         booking.reference, error)
+        except Forbidden:
+            return  # the citizen blocked the bot: nothing more to update
+        except TelegramError as error:
+            log.warning("message %s of booking %s not refreshed: %s", message_id,
+                        booking.reference, error)
