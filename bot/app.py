@@ -8,11 +8,12 @@ from telegram import BotCommand, LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.ext import AIORateLimiter, Application, ContextTypes, Defaults
 
+from bot import jobs
 from bot.context import Context, Services
 from bot.i18n import Translator
 from bot.persistence import DatabasePersistence
 from bot.settings import SUPPORTED_LOCALES
-from conversations import booking, common, manage
+from conversations import admin, booking, common, manage, staff
 
 App = Application[Any, Context, Any, Any, Any, Any]
 COMMANDS = (
@@ -36,20 +37,29 @@ def build_application(services: Services, rate_limit: bool = True) -> App:
                            link_preview_options=LinkPreviewOptions(is_disabled=True)))
         .context_types(ContextTypes(context=Context))
         .persistence(DatabasePersistence(services.db, settings.PERSISTENCE_INTERVAL))
-        .post_init(set_commands)
+        .post_init(post_init)
         .connection_pool_size(8)
     )
     if rate_limit:
         builder = builder.rate_limiter(AIORateLimiter(max_retries=3))  # type: ignore[arg-type]
     application: App = builder.build()
     application.bot_data[Context.SERVICES_KEY] = services
-    for handler in common.before_flows() + manage.handlers():
+    application.add_handler(staff.guard(), group=-1)
+    for handler in [*common.before_flows(), *manage.handlers(), *staff.handlers(),
+                    *admin.handlers()]:
         application.add_handler(handler)
     application.add_handler(booking.conversation())
     for handler in common.after_flows():
         application.add_handler(handler)
     common.register(application)
     return application
+
+
+async def post_init(application: App) -> None:
+    """Under run_polling: the command menu, and the job that sends the outbox."""
+    services: Services = application.bot_data[Context.SERVICES_KEY]
+    await set_commands(application)
+    jobs.schedule(application, services.settings.DISPATCH_INTERVAL)
 
 
 async def set_commands(application: App) -> None:

@@ -8,7 +8,7 @@ so overlapping appointments can never share a desk. This module only computes; i
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -58,21 +58,27 @@ def last_bookable_day(service: ResolvedService, now: datetime, zone: ZoneInfo) -
     return now.astimezone(zone).date() + timedelta(days=service.service.horizon_days)
 
 
-def is_open_day(service: ResolvedService, day: date) -> bool:
-    return day not in service.closures and not is_holiday(day)
+def is_open_day(service: ResolvedService, day: date, closed: Collection[date] = ()) -> bool:
+    return day not in service.closures and day not in closed and not is_holiday(day)
 
 
 def candidate_slots(
-    service: ResolvedService, zone: ZoneInfo, start: datetime, end: datetime, now: datetime
+    service: ResolvedService,
+    zone: ZoneInfo,
+    start: datetime,
+    end: datetime,
+    now: datetime,
+    closed: Collection[date] = (),
 ) -> Iterator[Slot]:
-    """Every slot in [start, end) that opening hours, notice and horizon allow."""
+    """Every slot in [start, end) that opening hours, notice, horizon and closures allow;
+    `closed` adds the days an admin closed to the catalog's closures."""
     duration = timedelta(minutes=service.service.duration)
     step = timedelta(minutes=service.service.slot_step)
     earliest = max(start, now + timedelta(hours=service.service.min_notice_hours))
     last_day = last_bookable_day(service, now, zone)
     day = start.astimezone(zone).date() - timedelta(days=1)
     while day <= min(end.astimezone(zone).date(), last_day):
-        if is_open_day(service, day):
+        if is_open_day(service, day, closed):
             for open_at, close_at in service.hours.on(day.weekday()):
                 slot_start, window_end = _wall(day, open_at, zone), _wall(day, close_at, zone)
                 while slot_start + duration <= window_end:
@@ -104,12 +110,13 @@ def free_slots(
     end: datetime,
     now: datetime,
     holds: Iterable[Hold],
+    closed: Collection[date] = (),
 ) -> list[Slot]:
     """The slots in [start, end) that can still be booked, earliest first."""
     taken = occupancy(holds)
     capacity = service.service.capacity
     return [
         slot
-        for slot in candidate_slots(service, zone, start, end, now)
+        for slot in candidate_slots(service, zone, start, end, now, closed)
         if free_seat(slot, capacity, taken) is not None
     ]

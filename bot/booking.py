@@ -15,11 +15,13 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot import outbox
 from bot.availability import cells
 from bot.catalog import Catalog, ResolvedService
 from bot.domain import Booking, Channel, Details, Slot, Status
-from bot.slots import offered_slot
+from bot.slots import offered_slot, scopes_of
 from storage import bookings as store
+from storage import closures
 from storage.db import Database
 
 # Crockford's base32 without look-alikes: references are read aloud over the phone.
@@ -44,6 +46,7 @@ class NotAllowed(BookingError):
     NOT_FOUND = "not_found"  # no such booking, or not this citizen's
     NOT_ACTIVE = "not_active"  # cancelled, completed, no-show
     STARTED = "started"  # already begun or past
+    NOT_STARTED = "not_started"  # an outcome before the appointment
     CUTOFF = "cutoff"  # too close to the start to change
     LIMIT_SERVICE = "limit_service"  # too many upcoming bookings of this service
     LIMIT_TOTAL = "limit_total"  # too many upcoming bookings with this municipality
@@ -144,8 +147,10 @@ async def book(
                                      cells(slot.start, slot.end), service.service.capacity)
         if seat is None:
             raise SlotTaken(service.id)  # leaving the block rolls the insert back
+        if await _closed(conn, service, slot, zone):
+            raise NotBookable(slot.start.isoformat())
         data = {"start": slot.start.isoformat(), "channel": request.channel.value, "seat": seat}
-        return await _changed(conn, booking_id, "booked", request.user_id, data, now)
+        return await _changed(conn, booking_id, "booked", request.user_id, data, now, service)
 
 
 def _detail_values(details: Details, video: bool) -> dict[str, str]:
@@ -217,8 +222,10 @@ async def reschedule(
             meeting_url=(old.meeting_url or meeting_url) if video else old.meeting_url,
             sequence=old.sequence + 1, updated_at=now,
         )
+        if await _closed(conn, service, slot, zone):
+            raise NotBookable(slot.start.isoformat())
         data = {"from": _snapshot(old), "seat": seat}
-        return await _changed(conn, old.id, "rescheduled", request.user_id, data, now)
+        return await _changed(conn, old.id, "rescheduled", request.user_id, data, now, service)
 
 
 async def cancel(
@@ -236,12 +243,36 @@ async def cancel(
         booking = await _owned(conn, reference, None if by_staff else actor, now)
         if not by_staff:
             check_cutoff(booking, catalog.service(booking.service_id), now)
-        await store.release_holds(conn, booking.id)
-        await store.update_booking(conn, booking.id, status=Status.CANCELLED.value,
-                                   cancel_reason=reason, sequence=booking.sequence + 1,
-                                   updated_at=now)
-        data = {"reason": reason, "by": "staff" if by_staff else "citizen"}
-        return await _changed(conn, booking.id, "cancelled", actor, data, now)
+        return await cancel_in(conn, catalog, booking, actor, now, reason,
+                               by="staff" if by_staff else "citizen")
+
+
+async def cancel_in(conn: AsyncConnection, catalog: Catalog, booking: Booking, actor: int,
+                    now: datetime, reason: str, by: str) -> Booking:
+    """Cancel within the caller's transaction; `by` is citizen, staff or closure."""
+    await store.release_holds(conn, booking.id)
+    await store.update_booking(conn, booking.id, status=Status.CANCELLED.value,
+                               cancel_reason=reason, sequence=booking.sequence + 1,
+                               updated_at=now)
+    data = {"reason": reason, "by": by}
+    return await _changed(conn, booking.id, "cancelled", actor, data, now,
+                          catalog.service(booking.service_id))
+
+
+async def set_outcome(db: Database, catalog: Catalog, reference: str, status: Status,
+                      actor: int, now: datetime) -> Booking:
+    """Staff record how an appointment went: completed or no-show, once it has begun."""
+    async with db.write() as conn:
+        booking = await store.get_booking_by_reference(conn, reference)
+        if booking is None:
+            raise NotAllowed(NotAllowed.NOT_FOUND)
+        if not booking.is_active:
+            raise NotAllowed(NotAllowed.NOT_ACTIVE)
+        if booking.start > now:
+            raise NotAllowed(NotAllowed.NOT_STARTED)
+        await store.update_booking(conn, booking.id, status=status.value, updated_at=now)
+        return await _changed(conn, booking.id, status.value, actor, {}, now,
+                              catalog.service(booking.service_id))
 
 
 def _snapshot(booking: Booking) -> dict[str, Any]:
@@ -255,14 +286,29 @@ def _snapshot(booking: Booking) -> dict[str, Any]:
 
 
 async def _changed(conn: AsyncConnection, booking_id: int, kind: str, actor: int | None,
-                   data: dict[str, Any], now: datetime) -> Booking:
-    """The one place every change passes: history now; what must follow is planned here."""
+                   data: dict[str, Any], now: datetime,
+                   service: ResolvedService | None) -> Booking:
+    """The one place every change passes: the history, and what must follow (staff notices,
+    messages to the citizen), planned in the same transaction."""
     booking = await store.get_booking(conn, booking_id)
     assert booking is not None
     if kind != "booked":
         data = {**data, "to": _snapshot(booking)}
     await store.add_event(conn, booking_id, now, kind, actor, data)
+    await outbox.plan(conn, booking, service, kind, data, now)
     return booking
+
+
+async def _closed(conn: AsyncConnection, service: ResolvedService, slot: Slot,
+                  zone: ZoneInfo) -> bool:
+    """Whether an admin closed the slot's day (for its municipality, group or service)."""
+    day = slot.start.astimezone(zone).date()
+    return bool(await closures.closed_days(conn, scopes_of(service), day, day))
+
+
+async def by_reference(db: Database, reference: str) -> Booking | None:
+    async with db.read() as conn:
+        return await store.get_booking_by_reference(conn, reference)
 
 
 async def upcoming_bookings(db: Database, user_id: int, now: datetime) -> list[Booking]:

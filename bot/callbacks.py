@@ -39,6 +39,11 @@ ARGUMENTS: dict[str, str] = {
     "cy": REFERENCE,  # yes, cancel it
     "ck": REFERENCE,  # no, keep it
     "cr": REFERENCE,  # yes, and here is the reason
+    "sd": REFERENCE,  # staff: completed
+    "sn": REFERENCE,  # staff: no-show
+    "sx": REFERENCE,  # staff: cancel (a reason is asked)
+    "cl": r"[a-z0-9]{8}",  # admin: yes, close the day (a pending /close)
+    "cn": r"[a-z0-9]{8}",  # admin: no, keep it open
     "lang": r"el|en",
     "tz": r"[A-Za-z0-9_+/-]{1,40}",
 }

@@ -153,6 +153,7 @@ class Group(_Model):
     name: Text
     description: Text | None = None
     staff_chat_id: int | None = None
+    staff_locale: str = Field(default="el", pattern="^(el|en)$")
     phone: str = ""
     email: str = ""
     address: Text | None = None
@@ -222,6 +223,13 @@ class Catalog(_Model):
         """The group and the id of its municipality."""
         return next(
             ((m.id, g) for m in self.municipalities for g in m.groups if g.id == group_id),
+            None,
+        )
+
+    def group_of_chat(self, chat_id: int) -> tuple[Municipality, Group] | None:
+        """The department whose staff chat this is."""
+        return next(
+            ((m, g) for m in self.municipalities for g in m.groups if g.staff_chat_id == chat_id),
             None,
         )
 

@@ -192,6 +192,23 @@ def booking_actions(t: Translator, booking: Booking, *, card: bool = False) -> I
     return markup(rows)
 
 
+def staff_actions(t: Translator, booking: Booking) -> InlineKeyboardMarkup:
+    """Under a booking's notice in its department's staff chat."""
+    rows: Rows = [
+        [button(t._("✔️ Completed"), "sd", booking.reference),
+         button(t._("⚠️ No-show"), "sn", booking.reference)],
+        [button(t._("❌ Cancel booking"), "sx", booking.reference)],
+    ]
+    if booking.meeting_url:
+        rows.append([InlineKeyboardButton(t._("🎥 Meeting link"), url=booking.meeting_url)])
+    return markup(rows)
+
+
+def confirm_close(t: Translator, token: str) -> InlineKeyboardMarkup:
+    return markup([[button(t._("Yes, close and cancel"), "cl", token),
+                    button(t._("No"), "cn", token)]])
+
+
 def book_again(t: Translator, group_id: str = "") -> InlineKeyboardMarkup:
     return markup([[button(t._("New booking"), "new", group_id)]])
 

@@ -53,8 +53,8 @@ async def refresh(bot: Bot, services: Services, booking: Booking,
     text = texts.booking_card(who.t, service, booking, who.zone, note)
     markup = keyboards.booking_actions(who.t, booking, card=True) if booking.is_active else None
     for chat_id, message_id, _kind in await rules.messages_about(services.db, booking):
-        if message_id in skip:
-            continue
+        if chat_id != booking.user_id or message_id in skip:
+            continue  # the staff chat's notice is kept by bot.dispatch
         try:
             await bot.edit_message_text(text, chat_id, message_id, reply_markup=markup)
         except BadRequest as error:

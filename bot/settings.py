@@ -26,6 +26,7 @@ HINTS = {
     "MEETING_URL_TEMPLATE": "a URL containing {token}, e.g. https://meet.example.gov.gr/{token}",
     "JITSI_BASE_URL": "a URL such as https://meet.jit.si",
     "PERSISTENCE_INTERVAL": "a number of seconds greater than 0, e.g. 5",
+    "DISPATCH_INTERVAL": "a number of seconds between 0 and 3600, e.g. 5",
 }
 
 
@@ -50,6 +51,7 @@ class Settings(BaseSettings):
     JITSI_BASE_URL: AnyHttpUrl = AnyHttpUrl("https://meet.jit.si")
     MEETING_URL_TEMPLATE: str = ""
     PERSISTENCE_INTERVAL: float = Field(default=5.0, gt=0)
+    DISPATCH_INTERVAL: float = Field(default=5.0, gt=0, le=3600)
 
     @field_validator("TELEGRAM_BOT_TOKEN")
     @classmethod

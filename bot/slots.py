@@ -10,6 +10,7 @@ from bot.availability import free_slots, last_bookable_day
 from bot.catalog import ResolvedService
 from bot.domain import Slot
 from storage import bookings as store
+from storage import closures
 from storage.db import Database
 
 
@@ -24,11 +25,19 @@ async def free_slots_between(
 ) -> list[Slot]:
     """Free slots in [start, end); `ignore` is a booking being moved, whose desk counts free."""
     margin = timedelta(minutes=service.service.duration)
+    first, last = (start - margin).astimezone(zone).date(), end.astimezone(zone).date()
     async with db.read() as conn:
         holds = await store.holds_between(
             conn, service.service.desk, start - margin, end + margin, ignore
         )
-    return free_slots(service, zone, start, end, now, holds)
+        closed = await closures.closed_days(conn, scopes_of(service), first, last)
+    return free_slots(service, zone, start, end, now, holds, closed)
+
+
+def scopes_of(service: ResolvedService) -> list[tuple[str, str]]:
+    """The closure scopes that apply to a service: its municipality, group and itself."""
+    return [("municipality", service.municipality.id), ("group", service.group.id),
+            ("service", service.id)]
 
 
 def offered_slot(

@@ -46,6 +46,7 @@ from conversations.flow import (
     citizen,
     drop_draft,
     keep_draft,
+    kick_dispatch,
     load_draft,
     on_button,
     present,
@@ -502,6 +503,7 @@ async def confirm(update: Update, ctx: Context, who: Citizen, draft: Draft,
                                    "confirmation")
     if rescheduled:
         await messenger.refresh(ctx.bot, services, made, skip=frozenset({draft.message_id}))
+    kick_dispatch(ctx)
     await messenger.send_invitation(ctx.bot, services, who, made, service, chat.id)
 
 

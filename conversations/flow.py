@@ -16,7 +16,7 @@ from telegram import (
     Update,
 )
 from telegram.error import BadRequest, TelegramError
-from telegram.ext import CallbackQueryHandler
+from telegram.ext import CallbackQueryHandler, filters
 
 from bot import callbacks, texts
 from bot.callbacks import Button
@@ -125,3 +125,24 @@ def on_button(*steps: str, fresh_only: bool = True,
         return CallbackQueryHandler(handle, pattern=callbacks.pattern(*steps))
 
     return wrap
+
+
+class ReplyToReasonPrompt(filters.MessageFilter):
+    """A text that answers one of the bot's reason prompts (they alone start with ✍️ and
+    name a booking), in a citizen's chat or a staff chat."""
+
+    def filter(self, message: Message) -> bool:
+        replied = message.reply_to_message
+        return bool(
+            replied is not None and replied.from_user is not None and replied.from_user.is_bot
+            and replied.text and replied.text.startswith(texts.REASON_MARK)
+            and callbacks.find_reference(replied.text)
+        )
+
+
+def kick_dispatch(ctx: Context) -> None:
+    """Have the outbox sent now rather than at the job's next turn (when the job runs)."""
+    from bot.jobs import dispatch_job
+
+    if ctx.job_queue is not None and ctx.job_queue.scheduler.running:
+        ctx.job_queue.run_once(dispatch_job, 0, name="dispatch-now")

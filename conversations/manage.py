@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from telegram import ForceReply, Message, Update
+from telegram import ForceReply, Update
 from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
@@ -14,7 +14,7 @@ from telegram.ext import (
 from bot import booking, callbacks, keyboards, messenger, texts, validation
 from bot.context import Citizen, Context
 from bot.domain import Booking
-from conversations.flow import answer, citizen
+from conversations.flow import ReplyToReasonPrompt, answer, citizen, kick_dispatch
 
 PRIVATE = filters.ChatType.PRIVATE
 
@@ -95,18 +95,6 @@ async def ask_reason(update: Update, ctx: Context) -> None:
         reply_markup=ForceReply(input_field_placeholder=who.t._("Reason")[:64]))
 
 
-class _ReplyToReasonPrompt(filters.MessageFilter):
-    """A text that answers the bot's reason prompt (the only message that starts with ✍️)."""
-
-    def filter(self, message: Message) -> bool:
-        replied = message.reply_to_message
-        return bool(
-            replied is not None and replied.from_user is not None and replied.from_user.is_bot
-            and replied.text and replied.text.startswith(texts.REASON_MARK)
-            and callbacks.find_reference(replied.text)
-        )
-
-
 async def reason_typed(update: Update, ctx: Context) -> None:
     who = await citizen(update, ctx)
     message = update.effective_message
@@ -158,6 +146,7 @@ async def _cancel(update: Update, ctx: Context, who: Citizen, reference: str,
     else:
         await ctx.bot.send_message(chat_id, card, reply_markup=again)
     await messenger.refresh(ctx.bot, services, cancelled)
+    kick_dispatch(ctx)
     if service is not None:
         await messenger.send_invitation(ctx.bot, services, who, cancelled, service, chat_id,
                                         method="CANCEL")
@@ -180,5 +169,5 @@ def handlers() -> list[BaseHandler[Update, Context, None]]:
         CallbackQueryHandler(ask_reason, pattern=callbacks.pattern("cr")),
         CallbackQueryHandler(yes_cancel, pattern=callbacks.pattern("cy")),
         CallbackQueryHandler(keep, pattern=callbacks.pattern("ck")),
-        MessageHandler(PRIVATE & filters.TEXT & _ReplyToReasonPrompt(), reason_typed),
+        MessageHandler(PRIVATE & filters.TEXT & ReplyToReasonPrompt(), reason_typed),
     ]

@@ -231,3 +231,37 @@ def _booking(row: Any) -> Booking:
         created_at=row["created_at"],
         cancel_reason=row["cancel_reason"],
     )
+
+
+async def bookings_between(
+    conn: AsyncConnection,
+    start: datetime,
+    end: datetime,
+    *,
+    municipality_ids: Sequence[str] | None = None,
+    group_ids: Sequence[str] | None = None,
+    service_ids: Sequence[str] | None = None,
+    active_only: bool = False,
+) -> list[Booking]:
+    """Bookings starting in [start, end), in any of the given scopes, earliest first."""
+    query = select(bookings).where(bookings.c.start_at >= start, bookings.c.start_at < end)
+    if municipality_ids is not None:
+        query = query.where(bookings.c.municipality_id.in_(municipality_ids))
+    if group_ids is not None:
+        query = query.where(bookings.c.group_id.in_(group_ids))
+    if service_ids is not None:
+        query = query.where(bookings.c.service_id.in_(service_ids))
+    if active_only:
+        query = query.where(bookings.c.status == Status.BOOKED.value)
+    rows = await conn.execute(query.order_by(bookings.c.start_at, bookings.c.id))
+    return [_booking(row._mapping) for row in rows]
+
+
+async def last_event(conn: AsyncConnection, booking_id: int) -> dict[str, Any] | None:
+    row = (await conn.execute(
+        select(booking_events)
+        .where(booking_events.c.booking_id == booking_id)
+        .order_by(booking_events.c.id.desc())
+        .limit(1)
+    )).first()
+    return dict(row._mapping) if row else None

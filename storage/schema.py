@@ -9,6 +9,7 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Column,
+    Date,
     DateTime,
     Dialect,
     ForeignKey,
@@ -169,12 +170,25 @@ outbox = Table(
         index=True,
     ),
     Column("kind", String(32), nullable=False),
+    Column("chat_id", BigInteger, nullable=True),  # where it goes (None: decided when sent)
     Column("due_at", UTCDateTime, nullable=False, index=True),
     Column("status", String(16), nullable=False),  # pending, sent, dropped, failed
     Column("attempts", Integer, nullable=False, default=0),
     Column("last_error", Text, nullable=False, default=""),
     Column("sent_at", UTCDateTime, nullable=True),
     Column("payload", JSON, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+# Days closed by an admin (/close), for a municipality, a group or a service.
+closures = Table(
+    "closures",
+    metadata,
+    Column("day", Date, primary_key=True),
+    Column("scope_kind", String(16), primary_key=True),  # municipality, group, service
+    Column("scope_id", String(32), primary_key=True),
+    Column("reason", Text, nullable=False),
+    Column("created_by", BigInteger, nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
 )
 
@@ -188,3 +202,4 @@ bot_state = Table(
 )
 
 Index("ix_bookings_service_start", bookings.c.service_id, bookings.c.start_at)
+Index("ix_outbox_chat_sent", outbox.c.chat_id, outbox.c.sent_at)

@@ -17,12 +17,14 @@ _query_ids = itertools.count(1)
 class Citizen:
     def __init__(self, fake: FakeTelegram, app: Application[Any, Any, Any, Any, Any, Any],
                  user_id: int = 5001, first_name: str = "Σοφία",
-                 language_code: str | None = "el") -> None:
+                 language_code: str | None = "el", chat_id: int | None = None) -> None:
+        """A user in their private chat with the bot, or (chat_id < 0) in a group."""
         self.fake, self.app = fake, app
         self.user = {"id": user_id, "is_bot": False, "first_name": first_name}
         if language_code:
             self.user["language_code"] = language_code
-        self.id = user_id
+        self.user_id = user_id
+        self.id = chat_id if chat_id is not None else user_id
 
     # ---- acting ------------------------------------------------------------------
 
@@ -49,7 +51,7 @@ class Citizen:
 
     async def share_contact(self, phone: str, owner: int | None = None) -> None:
         contact = {"phone_number": phone, "first_name": self.user["first_name"],
-                   "user_id": self.id if owner is None else owner}
+                   "user_id": self.user_id if owner is None else owner}
         await self._deliver({"message": self._message(contact=contact)})
 
     async def press(self, label: str, message: Sent | None = None) -> None:
@@ -113,9 +115,10 @@ class Citizen:
         message_id = self.fake.new_message_id(self.id)
         sent = Sent(self.id, message_id, False, text=content.get("text", ""))
         self.fake.store(sent)
+        chat = ({"id": self.id, "type": "private", "first_name": self.user["first_name"]}
+                if self.id > 0 else {"id": self.id, "type": "supergroup", "title": "Staff"})
         return {"message_id": message_id, "date": sent.date, "from": self.user,
-                "chat": {"id": self.id, "type": "private",
-                         "first_name": self.user["first_name"]}, **content}
+                "chat": chat, **content}
 
     async def _deliver(self, payload: dict[str, Any]) -> None:
         data = {"update_id": next(_update_ids), **payload}

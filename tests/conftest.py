@@ -42,6 +42,7 @@ def make_settings(tmp_path: Path, base_url: str = "http://127.0.0.1:9/bot",
         "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'rantevou.db'}",
         "CATALOG_PATH": str(SAMPLE_CATALOG),
         "PERSISTENCE_INTERVAL": 60,
+        "ADMIN_IDS": "9001",
     }
     values.update(overrides)
     return load_settings(**values)

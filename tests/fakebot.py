@@ -135,6 +135,7 @@ class FakeTelegram:
         self.updates: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
         self.failures: dict[str, list[ApiError]] = {}
         self.unknown: list[str] = []
+        self.left: list[int] = []
         self._answered: set[str] = set()
         self._ids = itertools.count(1)
         self._runner: web.AppRunner | None = None
@@ -288,6 +289,10 @@ class FakeTelegram:
         return True
 
     def api_sendChatAction(self, params: dict[str, Any], files: dict[str, Any]) -> Any:
+        return True
+
+    def api_leaveChat(self, params: dict[str, Any], files: dict[str, Any]) -> Any:
+        self.left.append(int(params["chat_id"]))
         return True
 
     def _editable(self, params: dict[str, Any]) -> Sent:

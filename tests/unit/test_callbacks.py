@@ -34,6 +34,11 @@ EXAMPLES: dict[str, str] = {
     "cy": "7K3Q-M2XD",
     "ck": "7K3Q-M2XD",
     "cr": "7K3Q-M2XD",
+    "sd": "7K3Q-M2XD",
+    "sn": "7K3Q-M2XD",
+    "sx": "7K3Q-M2XD",
+    "cl": "a1b2c3d4",
+    "cn": "a1b2c3d4",
     "lang": "en",
     "tz": "America/New_York",
 }

@@ -1,0 +1,50 @@
+"""Closing and reopening days (/close, /open): a closure cancels that day's bookings."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from bot import booking as rules
+from bot.catalog import Catalog
+from bot.domain import Booking, Status
+from bot.slots import midnight
+from storage import bookings as store
+from storage import closures
+from storage.db import Database
+
+
+def _scope_filter(kind: str, scope_id: str) -> dict[str, list[str]]:
+    return {{"municipality": "municipality_ids", "group": "group_ids",
+             "service": "service_ids"}[kind]: [scope_id]}
+
+
+async def bookings_on(db: Database, day: date, kind: str, scope_id: str,
+                      zone: ZoneInfo) -> list[Booking]:
+    """The active bookings a closure of this day and scope would cancel."""
+    async with db.read() as conn:
+        return await store.bookings_between(
+            conn, midnight(day, zone), midnight(day + timedelta(days=1), zone),
+            active_only=True, **_scope_filter(kind, scope_id))
+
+
+async def close_day(db: Database, catalog: Catalog, day: date, kind: str, scope_id: str,
+                    reason: str, actor: int, now: datetime,
+                    zone: ZoneInfo) -> tuple[bool, list[Booking]]:
+    """Close the day and cancel its bookings, in one transaction; every citizen is told
+    through the outbox, exactly once, even if the bot stops half way through sending."""
+    async with db.write() as conn:
+        closed = await closures.close(conn, day, kind, scope_id, reason, actor, now)
+        found = await store.bookings_between(
+            conn, midnight(day, zone), midnight(day + timedelta(days=1), zone),
+            active_only=True, **_scope_filter(kind, scope_id))
+        cancelled = [
+            await rules.cancel_in(conn, catalog, booking, actor, now, reason, by="closure")
+            for booking in found if booking.status is Status.BOOKED
+        ]
+    return closed, cancelled
+
+
+async def open_day(db: Database, day: date, kind: str, scope_id: str) -> bool:
+    async with db.write() as conn:
+        return await closures.reopen(conn, day, kind, scope_id)

@@ -1,0 +1,242 @@
+"""Admin commands: /admin, /agenda, /close, /open, /export, /stats, /reload.
+
+They work in a private chat with the bot and in staff chats (there, for that department);
+anyone who is not an admin of the municipality is told so and nothing happens.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date
+
+from telegram import InputFile, Update
+from telegram.constants import ChatType
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+
+from bot import callbacks, closing, keyboards, reports, staff_texts
+from bot.admin import (
+    ArgumentError,
+    Scope,
+    admin_scope,
+    default_target,
+    parse_day,
+    parse_range,
+    target,
+)
+from bot.catalog import CatalogError, load_catalog
+from bot.context import Context
+from bot.i18n import N_, Translator
+from bot.startup import store_catalog
+from bot.texts import esc
+from conversations.flow import answer, citizen, kick_dispatch
+from storage import bookings as store
+
+PENDING = "closing"  # user_data: /close requests waiting for their confirmation
+
+
+async def _admin(update: Update, ctx: Context) -> tuple[Scope, Translator] | None:
+    """The scope and language of an admin command, or None after saying "not allowed"."""
+    user, chat = update.effective_user, update.effective_chat
+    assert user is not None and chat is not None
+    in_private = chat.type == ChatType.PRIVATE
+    services = ctx.services
+    scope = admin_scope(services.settings, services.catalog, user.id,
+                        None if in_private else chat.id)
+    if in_private:
+        t = (await citizen(update, ctx)).t
+    else:
+        found = services.catalog.group_of_chat(chat.id)
+        t = Translator(found[1].staff_locale if found else "el")
+    if scope is None:
+        await ctx.bot.send_message(chat.id, esc(staff_texts.not_allowed(t)))
+        return None
+    return scope, t
+
+
+def _today(ctx: Context) -> date:
+    return ctx.now().astimezone(ctx.services.settings.zone).date()
+
+
+async def _say(update: Update, ctx: Context, text: str, **kwargs: object) -> None:
+    chat = update.effective_chat
+    assert chat is not None
+    await ctx.bot.send_message(chat.id, text, **kwargs)  # type: ignore[arg-type]
+
+
+async def _argument_error(update: Update, ctx: Context, t: Translator,
+                          error: ArgumentError) -> None:
+    await _say(update, ctx, esc(t._(error.message) % error.params))
+
+
+async def admin_command(update: Update, ctx: Context) -> None:
+    if found := await _admin(update, ctx):
+        await _say(update, ctx, staff_texts.admin_help(found[1]))
+
+
+async def agenda_command(update: Update, ctx: Context) -> None:
+    if not (found := await _admin(update, ctx)):
+        return
+    scope, t = found
+    try:
+        day = parse_day(ctx.args[0], _today(ctx)) if ctx.args else _today(ctx)
+    except ArgumentError as error:
+        return await _argument_error(update, ctx, t, error)
+    zone = ctx.services.settings.zone
+    sections = await reports.agenda(ctx.services.db, ctx.services.catalog, scope, day, zone,
+                                    t.locale)
+    await _say(update, ctx, staff_texts.agenda(t, day, sections, zone))
+
+
+def _day_and_target(args: list[str], scope: Scope, today: date) -> tuple[date, tuple[str, str]
+                                                                          | None, list[str]]:
+    """DATE [ID] REST…: the day, the target (named or by default) and the remaining words."""
+    if not args:
+        raise ArgumentError(N_("Please give a date, e.g. 2026-12-10."))
+    day = parse_day(args[0], today)
+    rest = args[1:]
+    named = target(scope, rest[0]) if rest else None
+    if named:
+        return day, named, rest[1:]
+    return day, default_target(scope), rest
+
+
+async def close_command(update: Update, ctx: Context) -> None:
+    if not (found := await _admin(update, ctx)):
+        return
+    scope, t = found
+    try:
+        day, aim, words = _day_and_target(ctx.args or [], scope, _today(ctx))
+    except ArgumentError as error:
+        return await _argument_error(update, ctx, t, error)
+    if aim is None:
+        return await _say(update, ctx, staff_texts.need_target(t))
+    if not words:
+        return await _say(update, ctx, staff_texts.need_reason(t))
+    reason = " ".join(words)[:300]
+    services = ctx.services
+    affected = await closing.bookings_on(services.db, day, *aim, services.settings.zone)
+    name = staff_texts.target_name(t, services.catalog, *aim)
+    if not affected:
+        return await _close(update, ctx, t, day, aim, reason)
+    token = secrets.token_hex(4)
+    pending = ctx.user_data.setdefault(PENDING, {}) if ctx.user_data is not None else {}
+    pending[token] = {"day": day.isoformat(), "kind": aim[0], "id": aim[1], "reason": reason}
+    await _say(update, ctx, staff_texts.close_question(t, day, name, len(affected)),
+               reply_markup=keyboards.confirm_close(t, token))
+
+
+async def close_confirmed(update: Update, ctx: Context) -> None:
+    query = update.callback_query
+    assert query is not None
+    if not (found := await _admin(update, ctx)):
+        return await answer(query)
+    _, t = found
+    button = callbacks.parse(query.data)
+    pending = (ctx.user_data or {}).get(PENDING, {})
+    request = pending.pop(button.arg, None) if button else None
+    await answer(query)
+    if not isinstance(request, dict):
+        return  # another admin's question, or one already answered
+    if button is not None and button.step == "cn":
+        await query.edit_message_text(staff_texts.close_aborted(t))
+        return
+    day = date.fromisoformat(request["day"])
+    await _close(update, ctx, t, day, (request["kind"], request["id"]), request["reason"],
+                 edit=True)
+
+
+async def _close(update: Update, ctx: Context, t: Translator, day: date,
+                 aim: tuple[str, str], reason: str, edit: bool = False) -> None:
+    services = ctx.services
+    user = update.effective_user
+    assert user is not None
+    new, cancelled = await closing.close_day(services.db, services.catalog, day, *aim, reason,
+                                             user.id, ctx.now(), services.settings.zone)
+    text = staff_texts.closed(t, day, staff_texts.target_name(t, services.catalog, *aim),
+                              len(cancelled), new)
+    if edit and update.callback_query:
+        await update.callback_query.edit_message_text(text)
+    else:
+        await _say(update, ctx, text)
+    kick_dispatch(ctx)
+
+
+async def open_command(update: Update, ctx: Context) -> None:
+    if not (found := await _admin(update, ctx)):
+        return
+    scope, t = found
+    try:
+        day, aim, _ = _day_and_target(ctx.args or [], scope, _today(ctx))
+    except ArgumentError as error:
+        return await _argument_error(update, ctx, t, error)
+    if aim is None:
+        return await _say(update, ctx, staff_texts.need_target(t))
+    existed = await closing.open_day(ctx.services.db, day, *aim)
+    name = staff_texts.target_name(t, ctx.services.catalog, *aim)
+    await _say(update, ctx, staff_texts.opened(t, day, name, existed))
+
+
+async def export_command(update: Update, ctx: Context) -> None:
+    if not (found := await _admin(update, ctx)):
+        return
+    scope, t = found
+    try:
+        first, last = parse_range(ctx.args or [], _today(ctx))
+    except ArgumentError as error:
+        return await _argument_error(update, ctx, t, error)
+    zone = ctx.services.settings.zone
+    found_bookings = await reports.bookings_in(ctx.services.db, scope, first, last, zone)
+    data = reports.to_csv(found_bookings, ctx.services.catalog, zone)
+    chat = update.effective_chat
+    assert chat is not None
+    await ctx.bot.send_document(
+        chat.id, InputFile(data, filename=f"rantevou-{first}_{last}.csv"),
+        caption=staff_texts.export_caption(t, first, last, len(found_bookings)))
+
+
+async def stats_command(update: Update, ctx: Context) -> None:
+    if not (found := await _admin(update, ctx)):
+        return
+    scope, t = found
+    try:
+        first, last = parse_range(ctx.args or [], _today(ctx), default_days=30)
+    except ArgumentError as error:
+        return await _argument_error(update, ctx, t, error)
+    zone = ctx.services.settings.zone
+    numbers = reports.stats(await reports.bookings_in(ctx.services.db, scope, first, last,
+                                                      zone), zone)
+    await _say(update, ctx, staff_texts.stats_text(t, ctx.services.catalog, first, last,
+                                                   numbers))
+
+
+async def reload_command(update: Update, ctx: Context) -> None:
+    """Read the catalog again; apply it only if it is valid, and say what changed."""
+    if not (found := await _admin(update, ctx)):
+        return
+    _, t = found
+    services = ctx.services
+    try:
+        fresh = load_catalog(services.settings.catalog_path)
+    except CatalogError as error:
+        return await _say(update, ctx, staff_texts.reload_failed(t, str(error)))
+    report = await store_catalog(services.db, fresh, services.clock)
+    services.catalog = fresh
+    gone = [entry.split(":", 1)[1] for entry in report.removed if entry.startswith("service:")]
+    async with services.db.read() as conn:
+        orphaned = await store.bookings_between(
+            conn, ctx.now(), ctx.now().replace(year=ctx.now().year + 2), service_ids=gone,
+            active_only=True) if gone else []
+    await _say(update, ctx, staff_texts.reload_done(t, report.added, report.changed,
+                                                    report.removed, len(orphaned)))
+
+
+def handlers() -> list[BaseHandler[Update, Context, None]]:
+    commands = {
+        "admin": admin_command, "agenda": agenda_command, "close": close_command,
+        "open": open_command, "export": export_command, "stats": stats_command,
+        "reload": reload_command,
+    }
+    return [
+        *(CommandHandler(name, callback) for name, callback in commands.items()),
+        CallbackQueryHandler(close_confirmed, pattern=callbacks.pattern("cl", "cn")),
+    ]

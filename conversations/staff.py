@@ -1,0 +1,130 @@
+"""The departments' staff chats: the buttons under each booking's notice, and keeping the
+bot out of groups that are not a staff chat."""
+
+from __future__ import annotations
+
+from contextlib import suppress
+
+from telegram import ForceReply, Update
+from telegram.constants import ChatType
+from telegram.error import TelegramError
+from telegram.ext import (
+    ApplicationHandlerStop,
+    BaseHandler,
+    CallbackQueryHandler,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+
+from bot import booking, callbacks, staff_texts, texts, validation
+from bot.context import Context
+from bot.domain import Booking, Status
+from bot.i18n import Translator
+from conversations.flow import ReplyToReasonPrompt, answer, kick_dispatch
+
+GROUPS = (ChatType.GROUP, ChatType.SUPERGROUP, ChatType.CHANNEL)
+OUTCOMES = {"sd": Status.COMPLETED, "sn": Status.NO_SHOW}
+
+
+async def keep_out_of_other_groups(update: Update, ctx: Context) -> None:
+    """Any update from a group that is not a configured staff chat: leave it, do nothing."""
+    chat = update.effective_chat
+    if chat is None or chat.type not in GROUPS:
+        return
+    if ctx.services.catalog.group_of_chat(chat.id) is None:
+        with suppress(TelegramError):  # already gone, or not allowed to leave
+            await ctx.bot.leave_chat(chat.id)
+        raise ApplicationHandlerStop
+
+
+def _staff_t(ctx: Context, chat_id: int) -> Translator:
+    found = ctx.services.catalog.group_of_chat(chat_id)
+    return Translator(found[1].staff_locale if found else "el")
+
+
+async def _booking_here(update: Update, ctx: Context, reference: str) -> Booking | None:
+    """The booking, if this chat is its department's staff chat; otherwise say no."""
+    chat = update.effective_chat
+    assert chat is not None
+    t = _staff_t(ctx, chat.id)
+    found = await booking.by_reference(ctx.services.db, reference)
+    service = ctx.services.catalog.service(found.service_id) if found else None
+    if found is None or service is None or service.group.staff_chat_id != chat.id:
+        if update.callback_query:
+            await answer(update.callback_query, staff_texts.not_this_chat(t), alert=True)
+        return None
+    return found
+
+
+async def outcome_pressed(update: Update, ctx: Context) -> None:
+    """Completed / No-show."""
+    query = update.callback_query
+    assert query is not None and query.from_user is not None
+    button = callbacks.parse(query.data)
+    if button is None or await _booking_here(update, ctx, button.arg) is None:
+        return
+    assert query.message is not None
+    t = _staff_t(ctx, query.message.chat.id)
+    services = ctx.services
+    try:
+        await booking.set_outcome(services.db, services.catalog, button.arg,
+                                  OUTCOMES[button.step], query.from_user.id, ctx.now())
+    except booking.NotAllowed as refusal:
+        await answer(query, staff_texts.outcome_refused(t, refusal.reason), alert=True)
+        return
+    await answer(query)
+    kick_dispatch(ctx)
+
+
+async def cancel_pressed(update: Update, ctx: Context) -> None:
+    """Cancel: the reason is asked first, as a reply to a prompt in the staff chat."""
+    query = update.callback_query
+    assert query is not None and query.message is not None
+    button = callbacks.parse(query.data)
+    found = button and await _booking_here(update, ctx, button.arg)
+    if not found:
+        return
+    t = _staff_t(ctx, query.message.chat.id)
+    if not found.is_active:
+        await answer(query, staff_texts.outcome_refused(t, "not_active"), alert=True)
+        return
+    await answer(query)
+    await ctx.bot.send_message(query.message.chat.id,
+                               staff_texts.reason_prompt(t, found.reference),
+                               reply_markup=ForceReply(selective=True))
+
+
+async def reason_replied(update: Update, ctx: Context) -> None:
+    message = update.effective_message
+    assert message is not None and message.text is not None and message.from_user is not None
+    assert message.reply_to_message is not None and message.reply_to_message.text is not None
+    reference = callbacks.find_reference(message.reply_to_message.text)
+    found = reference and await _booking_here(update, ctx, reference)
+    if not found:
+        return
+    t = _staff_t(ctx, message.chat.id)
+    try:
+        reason = validation.free_text(message.text)
+        await booking.cancel(ctx.services.db, ctx.services.catalog, found.reference,
+                             message.from_user.id, ctx.now(), reason, by_staff=True)
+    except validation.InvalidInput as problem:
+        await message.reply_text(texts.esc(t._(problem.reason)))
+        return
+    except booking.NotAllowed as refusal:
+        await message.reply_text(texts.esc(staff_texts.outcome_refused(t, refusal.reason)))
+        return
+    kick_dispatch(ctx)
+
+
+def guard() -> TypeHandler[Update, Context, None]:
+    return TypeHandler(Update, keep_out_of_other_groups)
+
+
+def handlers() -> list[BaseHandler[Update, Context, None]]:
+    in_groups = filters.ChatType.GROUPS
+    return [
+        CallbackQueryHandler(outcome_pressed, pattern=callbacks.pattern("sd", "sn")),
+        CallbackQueryHandler(cancel_pressed, pattern=callbacks.pattern("sx")),
+        MessageHandler(in_groups & filters.TEXT & ReplyToReasonPrompt(), reason_replied),
+    ]

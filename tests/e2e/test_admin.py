@@ -1,0 +1,265 @@
+"""Admin commands, by an admin and by others; closing a day with bookings."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from bot import dispatch as dispatching
+from bot.app import App
+from bot.booking import BookingRequest
+from bot.booking import book as domain_book
+from bot.context import Services
+from bot.dispatch import dispatch
+from bot.domain import Booking, Channel, Details, Status
+from bot.startup import prepare
+from storage import bookings as store
+from tests.chat import Citizen
+from tests.conftest import SAMPLE_CATALOG, FrozenClock, make_settings, start_app
+from tests.e2e.flow import walk
+from tests.fakebot import FakeTelegram
+
+ADMIN = 9001  # ADMIN_IDS in the tests' settings
+CHIOS_ADMIN = 9100  # an admin of Chios only, from the catalog
+COUNSEL_CHAT = -1001000000102
+WEDNESDAY = datetime(2026, 12, 2, 7, 0, tzinfo=UTC)  # 09:00 in Athens
+
+
+@pytest.fixture
+def catalog_file(tmp_path: Path) -> Path:
+    copy = tmp_path / "catalog.toml"
+    text = SAMPLE_CATALOG.read_text(encoding="utf-8")
+    copy.write_text(text.replace("admins = []", f"admins = [{CHIOS_ADMIN}]", 1),
+                    encoding="utf-8")
+    return copy
+
+
+@pytest.fixture
+async def services(tmp_path: Path, fake: FakeTelegram, clock: FrozenClock,
+                   catalog_file: Path) -> AsyncIterator[Services]:
+    prepared = await prepare(make_settings(tmp_path, fake.base_url,
+                                           CATALOG_PATH=str(catalog_file)), clock)
+    yield prepared
+    await prepared.db.close()
+
+
+def person(fake: FakeTelegram, app: App, user_id: int, chat_id: int | None = None) -> Citizen:
+    return Citizen(fake, app, user_id=user_id, first_name="Admin", chat_id=chat_id)
+
+
+async def booked(services: Services, user_id: int, service: str = "chios-work-counsel",
+                 start: datetime = WEDNESDAY) -> Booking:
+    request = BookingRequest(
+        user_id=user_id, service_id=service, channel=Channel.IN_PERSON, start=start,
+        details=Details(f"Πολίτης {user_id}", "p@example.com", "+306912345678",
+                        notes="=HYPERLINK(\"x\")"),
+        consent_at=start, locale="el", timezone="Europe/Athens")
+    return await domain_book(services.db, services.catalog, services.settings.zone, request,
+                             services.clock())
+
+
+async def test_a_citizen_is_not_allowed(fake: FakeTelegram, app: App) -> None:
+    citizen = person(fake, app, 5001)
+    for command in ("/admin", "/agenda", "/close 2026-12-10 chios Απεργία", "/open 2026-12-10",
+                    "/export 2026-12-01 2026-12-31", "/stats", "/reload"):
+        await citizen.send(command)
+        assert citizen.text == "Δεν έχετε δικαίωμα να χρησιμοποιήσετε αυτή την εντολή."
+
+
+async def test_admin_help_and_agenda(fake: FakeTelegram, app: App, services: Services) -> None:
+    first = await booked(services, 6001)
+    await booked(services, 6002, "chios-leases")
+    admin = person(fake, app, ADMIN)
+    await admin.send("/admin")
+    assert "Εντολές διαχείρισης" in admin.text and "/close DATE" in admin.text
+    await admin.send("/agenda")  # today: Tuesday, nothing booked
+    assert "Πρόγραμμα για Τρίτη, 1 Δεκεμβρίου 2026" in admin.text
+    assert "Δεν υπάρχουν κρατήσεις." in admin.text
+    await admin.send("/agenda 2/12/2026")
+    text = admin.text
+    assert "Κέντρα Συμβουλευτικής Υποστήριξης Γυναικών" in text
+    assert f"09:00 Εργασιακή συμβουλευτική · Φυσική παρουσία · Πολίτης 6001 · {first.reference}"\
+        in text
+    assert "Τμήμα Περιουσίας" in text and "Κέντρο Κοινότητας" not in text  # empty: left out
+    await admin.send("/agenda 2026-13-45")
+    assert admin.text == ("Δεν αναγνωρίζω την ημερομηνία «2026-13-45». Γράψτε π.χ. 2026-12-10 "
+                          "ή 10/12/2026.")
+
+
+async def test_in_a_staff_chat_a_command_covers_that_department(
+    fake: FakeTelegram, app: App, services: Services
+) -> None:
+    await booked(services, 6001)
+    await booked(services, 6002, "chios-leases")
+    chios_admin = person(fake, app, CHIOS_ADMIN, chat_id=COUNSEL_CHAT)
+    await chios_admin.send("/agenda@rantevou_bot 2026-12-02")
+    assert "Πολίτης 6001" in chios_admin.text and "Πολίτης 6002" not in chios_admin.text
+    staff_member = person(fake, app, 7700, chat_id=COUNSEL_CHAT)
+    await staff_member.send("/agenda")
+    assert staff_member.text == "Δεν έχετε δικαίωμα να χρησιμοποιήσετε αυτή την εντολή."
+    kavala_chat = person(fake, app, CHIOS_ADMIN, chat_id=-1001000000201)
+    await kavala_chat.send("/agenda")  # a Chios admin has no say over Kavala
+    assert kavala_chat.text == "Δεν έχετε δικαίωμα να χρησιμοποιήσετε αυτή την εντολή."
+
+
+async def test_export_is_a_csv_that_excel_reads(fake: FakeTelegram, app: App,
+                                                services: Services) -> None:
+    first = await booked(services, 6001)
+    await booked(services, 6002, "kavala-family-cert")
+    chios_admin = person(fake, app, CHIOS_ADMIN)
+    await chios_admin.send("/export 2026-12-01 2026-12-31")
+    document = chios_admin.last.document
+    assert document is not None
+    assert document["file_name"] == "rantevou-2026-12-01_2026-12-31.csv"
+    raw: bytes = document["content"]
+    assert raw.startswith(b"\xef\xbb\xbf")  # the BOM Excel needs for Greek
+    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert len(rows) == 1  # Kavala's booking is not the Chios admin's business
+    assert rows[0]["reference"] == first.reference
+    assert rows[0]["service"] == "Εργασιακή συμβουλευτική"
+    assert rows[0]["date"] == "2026-12-02" and rows[0]["start"] == "09:00"
+    assert rows[0]["notes"] == "'=HYPERLINK(\"x\")"  # no formula from a citizen's text
+    assert "1 κράτηση" in chios_admin.last.caption
+    await chios_admin.send("/export 2026-01-01 2027-06-01")
+    assert chios_admin.text == "Το διάστημα μπορεί να είναι έως ένα έτος."
+    await chios_admin.send("/export 2026-12-31 2026-12-01")
+    assert chios_admin.text == "Η ημερομηνία έναρξης είναι μετά την ημερομηνία λήξης."
+    await chios_admin.send("/export 2026-12-01")
+    assert chios_admin.text.startswith("Δώστε δύο ημερομηνίες")
+
+
+async def test_stats(fake: FakeTelegram, app: App, services: Services,
+                     clock: FrozenClock) -> None:
+    await booked(services, 6001)
+    await booked(services, 6002, start=datetime(2026, 12, 2, 9, 0, tzinfo=UTC))
+    await booked(services, 6003, "chios-leases")
+    clock.now = datetime(2026, 12, 3, 12, 0, tzinfo=UTC)
+    from bot.booking import set_outcome
+
+    async with services.db.read() as conn:
+        mine = await store.bookings_of_user(conn, 6001) + await store.bookings_of_user(conn,
+                                                                                       6002)
+    await set_outcome(services.db, services.catalog, mine[0].reference, Status.COMPLETED, 1,
+                      clock())
+    await set_outcome(services.db, services.catalog, mine[1].reference, Status.NO_SHOW, 1,
+                      clock())
+    admin = person(fake, app, ADMIN)
+    await admin.send("/stats 2026-12-01 2026-12-31")
+    text = admin.text
+    assert "3 κρατήσεις" in text
+    assert "Εργασιακή συμβουλευτική: 2" in text and "Μισθώσεις δημοτικών ακινήτων: 1" in text
+    assert "Φυσική παρουσία: 3" in text
+    assert "ολοκληρώθηκε: 1" in text and "δεν προσήλθε: 1" in text
+    assert "Ποσοστό μη προσέλευσης: 50%" in text
+    assert "Τετάρτη, 2 Δεκεμβρίου 2026: 3" in text
+
+
+async def test_closing_a_day_without_bookings_and_opening_it_again(
+    fake: FakeTelegram, app: App, services: Services
+) -> None:
+    chios_admin = person(fake, app, CHIOS_ADMIN)
+    await chios_admin.send("/close 2026-12-03 chios-ksyg Εκπαίδευση προσωπικού")
+    assert "είναι πλέον κλειστή για: Κέντρα Συμβουλευτικής Υποστήριξης Γυναικών" in (
+        chios_admin.text)
+    citizen = person(fake, app, 5001)
+    await walk(citizen, "day")
+    assert "3" not in citizen.labels() and "4" in citizen.labels()
+    await citizen.press_data("1|d|2026-12-03")
+    assert "δεν έχουν απομείνει διαθέσιμες ώρες" in citizen.text
+    await chios_admin.send("/open 2026-12-03 chios-ksyg")
+    assert "είναι ξανά ανοιχτή" in chios_admin.text
+    await walk(citizen, "day")
+    assert "3" in citizen.labels()
+    await chios_admin.send("/close 2026-12-03 Εκπαίδευση")  # no id: the whole municipality
+    assert "για: ΔΗΜΟΣ ΧΙΟΥ" in chios_admin.text
+    admin = person(fake, app, ADMIN)
+    await admin.send("/close 2026-12-03 Εκπαίδευση")  # admin of all: must say which
+    assert admin.text.startswith("Ορίστε τον Δήμο, την ομάδα υπηρεσιών ή την υπηρεσία")
+    await admin.send("/close 2026-12-03 kavala")
+    assert admin.text.startswith("Προσθέστε τον λόγο")
+
+
+async def test_closing_a_day_with_bookings_tells_every_citizen_once_across_a_restart(
+    fake: FakeTelegram, app: App, services: Services, clock: FrozenClock,
+    monkeypatch: pytest.MonkeyPatch
+) -> None:
+    made = [await booked(services, 6001 + n, start=WEDNESDAY.replace(hour=7 + n))
+            for n in range(3)]
+    untouched = await booked(services, 6100, "chios-leases")  # another department
+    chios_admin = person(fake, app, CHIOS_ADMIN)
+    await chios_admin.send("/close 2026-12-02 chios-ksyg Απεργία")
+    assert "θα ακυρωθούν 3 κρατήσεις" in chios_admin.text
+    question = chios_admin.last
+    await chios_admin.press("Όχι", question)
+    assert chios_admin.text == "Δεν έκλεισε τίποτα."
+    await chios_admin.send("/close 2026-12-02 chios-ksyg Απεργία")
+    other_admin = person(fake, app, ADMIN)
+    await other_admin.press("Ναι, κλείσιμο και ακύρωση", chios_admin.last)  # not theirs
+    await chios_admin.press("Ναι, κλείσιμο και ακύρωση")
+    assert "Ακυρώθηκαν 3 κρατήσεις" in chios_admin.text
+    for booking in made:
+        async with services.db.read() as conn:
+            now = await store.get_booking(conn, booking.id)
+        assert now is not None and now.status is Status.CANCELLED
+        assert now.cancel_reason == "Απεργία"
+
+    monkeypatch.setattr(dispatching, "BATCH", 2)  # the bot stops half way through
+    await dispatch(app.bot, services)
+    await app.shutdown()
+    await services.db.close()
+    fresh = await prepare(services.settings, clock)
+    second = await start_app(fresh)
+    try:
+        while await dispatch(second.bot, fresh):
+            pass
+    finally:
+        await second.shutdown()
+        await fresh.db.close()
+    for booking in made:
+        told = [m for m in fake.bot_messages(booking.user_id)
+                if "ακυρώθηκε από τον Δήμο" in m.text]
+        assert len(told) == 1, booking.user_id
+        assert "Λόγος: Απεργία" in told[0].text
+        assert "κλείστε ραντεβού για άλλη ημέρα" in told[0].text
+    assert fake.bot_messages(untouched.user_id) == []
+
+
+async def test_reload_applies_a_valid_catalog_and_keeps_the_old_one_otherwise(
+    fake: FakeTelegram, app: App, services: Services, catalog_file: Path
+) -> None:
+    await booked(services, 6001, "chios-opeka-info")
+    admin = person(fake, app, ADMIN)
+    await admin.send("/reload")
+    assert admin.text == "Ο κατάλογος διαβάστηκε ξανά: δεν υπάρχουν αλλαγές."
+    good = catalog_file.read_text(encoding="utf-8")
+    catalog_file.write_text(good.replace("duration = 30\ncapacity = 2", "duration = 33", 1),
+                            encoding="utf-8")
+    await admin.send("/reload")
+    assert admin.text.startswith("Ο κατάλογος δεν εφαρμόστηκε· παραμένει σε ισχύ ο προηγούμενος.")
+    assert "service 'chios-leases'" in admin.text and "duration" in admin.text
+    assert services.catalog.service("chios-leases") is not None
+    info = good.index('[[municipality.group.service]]\nid = "chios-opeka-info"')
+    end = good.index("[[municipality.group]]", info)
+    catalog_file.write_text(good[:info] + good[end:].replace(
+        'name.el = "Τμήμα Δημοτολογίου"', 'name.el = "Δημοτολόγιο"', 1), encoding="utf-8")
+    await admin.send("/reload")
+    text = admin.text
+    assert text.startswith("Ο κατάλογος εφαρμόστηκε.")
+    assert "Αφαιρέθηκαν: service:chios-opeka-info" in text
+    assert "Άλλαξαν: group:kavala-registry" in text
+    assert "1 προσεχής κράτηση ανήκει σε υπηρεσία που αφαιρέθηκε· διατηρείται." in text
+    assert services.catalog.service("chios-opeka-info") is None
+    async with services.db.read() as conn:
+        [kept] = await store.bookings_of_user(conn, 6001)
+    assert kept.status is Status.BOOKED
+    citizen = person(fake, app, 6001)
+    await citizen.send("/mybookings")
+    assert "chios-opeka-info" in citizen.text  # still listed, by its id
+    await walk(citizen, "group")
+    await citizen.press("Κέντρο Κοινότητας")
+    assert citizen.labels()[:-2] == ["Αίτηση για επιδόματα ΟΠΕΚΑ - Αναπηρικά"]
