@@ -217,10 +217,6 @@ def need_target(t: Translator) -> str:
                    "/close 2026-12-10 chios-kk Staff training"))
 
 
-def unknown_target(t: Translator, token: str) -> str:
-    return esc(t._("Unknown municipality, group or service “%(id)s”.") % {"id": token[:40]})
-
-
 def export_caption(t: Translator, first: date, last: date, count: int) -> str:
     return esc(t.ngettext("%(n)d booking, %(from)s – %(to)s",
                           "%(n)d bookings, %(from)s – %(to)s", count) % {

@@ -6,6 +6,7 @@ anyone who is not an admin of the municipality is told so and nothing happens.
 
 from __future__ import annotations
 
+import re
 import secrets
 from datetime import date
 
@@ -87,9 +88,16 @@ async def agenda_command(update: Update, ctx: Context) -> None:
     await _say(update, ctx, staff_texts.agenda(t, day, sections, zone))
 
 
-def _day_and_target(args: list[str], scope: Scope, today: date) -> tuple[date, tuple[str, str]
-                                                                          | None, list[str]]:
-    """DATE [ID] REST…: the day, the target (named or by default) and the remaining words."""
+_ID_LIKE = re.compile(r"^[a-z0-9]+[-_][a-z0-9_-]+$")
+
+
+def _day_and_target(args: list[str], scope: Scope, today: date, only_id: bool = False
+                    ) -> tuple[date, tuple[str, str] | None, list[str]]:
+    """DATE [ID] REST…: the day, the target (named or by default) and the remaining words.
+
+    A word shaped like an id (chios-kk) that names nothing here is an error, not the start
+    of a reason; with `only_id`, any word after the date must be an id.
+    """
     if not args:
         raise ArgumentError(N_("Please give a date, e.g. 2026-12-10."))
     day = parse_day(args[0], today)
@@ -97,6 +105,9 @@ def _day_and_target(args: list[str], scope: Scope, today: date) -> tuple[date, t
     named = target(scope, rest[0]) if rest else None
     if named:
         return day, named, rest[1:]
+    if rest and (only_id or _ID_LIKE.match(rest[0])):
+        raise ArgumentError(N_("Unknown municipality, group or service “%(id)s”."),
+                            id=rest[0][:40])
     return day, default_target(scope), rest
 
 
@@ -166,7 +177,7 @@ async def open_command(update: Update, ctx: Context) -> None:
         return
     scope, t = found
     try:
-        day, aim, _ = _day_and_target(ctx.args or [], scope, _today(ctx))
+        day, aim, _ = _day_and_target(ctx.args or [], scope, _today(ctx), only_id=True)
     except ArgumentError as error:
         return await _argument_error(update, ctx, t, error)
     if aim is None:

@@ -182,6 +182,10 @@ async def test_closing_a_day_without_bookings_and_opening_it_again(
     assert admin.text.startswith("Ορίστε τον Δήμο, την ομάδα υπηρεσιών ή την υπηρεσία")
     await admin.send("/close 2026-12-03 kavala")
     assert admin.text.startswith("Προσθέστε τον λόγο")
+    await admin.send("/close 2026-12-03 chios-nope Απεργία")
+    assert admin.text == "Άγνωστος Δήμος, ομάδα υπηρεσιών ή υπηρεσία «chios-nope»."
+    await chios_admin.send("/open 2026-12-03 kavala")  # not a Chios admin's to open
+    assert chios_admin.text == "Άγνωστος Δήμος, ομάδα υπηρεσιών ή υπηρεσία «kavala»."
 
 
 async def test_closing_a_day_with_bookings_tells_every_citizen_once_across_a_restart(

@@ -100,6 +100,20 @@ async def test_completed_and_no_show_once_the_appointment_began(
     async with services.db.read() as conn:
         events = await store.events_of(conn, done.id)
     assert events[-1]["kind"] == "completed" and events[-1]["actor"] == 7700
+    await member.press_data(f"1|sd|{done.reference}", notice)  # pressed again
+    assert member.last_answer["text"] == "Η κράτηση αυτή δεν είναι πλέον ενεργή."
+
+
+async def test_no_show(citizen: Citizen, fake: FakeTelegram, app: App, services: Services,
+                       clock: FrozenClock) -> None:
+    await book(citizen)
+    await dispatch(app.bot, services)
+    [notice] = fake.bot_messages(COUNSEL_CHAT)
+    clock.now = datetime(2026, 12, 2, 8, 0, tzinfo=UTC)
+    await staff(fake, app).press("⚠️ Δεν προσήλθε", notice)
+    await dispatch(app.bot, services)
+    assert notice.text.startswith("⚠️ Δεν προσήλθε")
+    assert (await the_booking(services, citizen.id)).status is Status.NO_SHOW
 
 
 async def test_staff_cancel_asks_a_reason_and_tells_the_citizen(
