@@ -59,7 +59,7 @@ async def post_init(application: App) -> None:
     """Under run_polling: the command menu, and the job that sends the outbox."""
     services: Services = application.bot_data[Context.SERVICES_KEY]
     await set_commands(application)
-    jobs.schedule(application, services.settings.DISPATCH_INTERVAL)
+    jobs.schedule(application, services)
 
 
 async def set_commands(application: App) -> None:

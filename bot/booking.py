@@ -306,6 +306,43 @@ async def _closed(conn: AsyncConnection, service: ResolvedService, slot: Slot,
     return bool(await closures.closed_days(conn, scopes_of(service), day, day))
 
 
+async def confirm_attendance(db: Database, catalog: Catalog, reference: str, user_id: int,
+                             now: datetime) -> Booking:
+    """"I'll be there": recorded once, shown to staff."""
+    async with db.write() as conn:
+        booking = await _owned(conn, reference, user_id, now)
+        if booking.attendance_at is not None:
+            return booking
+        await store.update_booking(conn, booking.id, attendance_at=now, updated_at=now)
+        return await _changed(conn, booking.id, "confirmed", user_id, {}, now,
+                              catalog.service(booking.service_id))
+
+
+async def rate(db: Database, reference: str, user_id: int, rating: int,
+               now: datetime) -> Booking:
+    """A citizen's 1–5 rating of an appointment that has taken place (or begun)."""
+    async with db.write() as conn:
+        booking = await store.get_booking_by_reference(conn, reference)
+        if booking is None or booking.user_id != user_id:
+            raise NotAllowed(NotAllowed.NOT_FOUND)
+        if booking.status not in (Status.BOOKED, Status.COMPLETED):
+            raise NotAllowed(NotAllowed.NOT_ACTIVE)
+        if booking.start > now:
+            raise NotAllowed(NotAllowed.NOT_STARTED)
+        await store.save_feedback(conn, booking.id, now, rating=rating)
+        return booking
+
+
+async def comment(db: Database, reference: str, user_id: int, text: str,
+                  now: datetime) -> bool:
+    """Add a comment to the citizen's rating; False when there is no rating of theirs."""
+    async with db.write() as conn:
+        booking = await store.get_booking_by_reference(conn, reference)
+        if booking is None or booking.user_id != user_id:
+            return False
+        return await store.save_feedback(conn, booking.id, now, comment=text)
+
+
 async def by_reference(db: Database, reference: str) -> Booking | None:
     async with db.read() as conn:
         return await store.get_booking_by_reference(conn, reference)

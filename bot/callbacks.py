@@ -39,6 +39,8 @@ ARGUMENTS: dict[str, str] = {
     "cy": REFERENCE,  # yes, cancel it
     "ck": REFERENCE,  # no, keep it
     "cr": REFERENCE,  # yes, and here is the reason
+    "at": REFERENCE,  # "I'll be there", from a reminder
+    "fb": REFERENCE + r"/[1-5]",  # a rating after the appointment
     "sd": REFERENCE,  # staff: completed
     "sn": REFERENCE,  # staff: no-show
     "sx": REFERENCE,  # staff: cancel (a reason is asked)

@@ -62,19 +62,26 @@ class Context(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict
         return self.services.clock()
 
     async def citizen(self, user_id: int, language_code: str | None) -> Citizen:
+        """The user talking to us now (which also means Telegram can reach them again)."""
         if self._citizen is None or self._citizen.user_id != user_id:
-            self._citizen = await load_citizen(self.services, user_id, language_code)
+            self._citizen = await load_citizen(self.services, user_id, language_code,
+                                               present=True)
         return self._citizen
 
     def forget_citizen(self) -> None:
         self._citizen = None
 
 
-async def load_citizen(services: Services, user_id: int, language_code: str | None) -> Citizen:
-    """The citizen's language and zone; on first contact, from Telegram's language."""
+async def load_citizen(services: Services, user_id: int, language_code: str | None,
+                       present: bool = False) -> Citizen:
+    """The citizen's language and zone; on first contact, from Telegram's language.
+    `present`: they are writing to us, so a block of the bot is over."""
     settings = services.settings
     async with services.db.read() as conn:
         prefs = await users.get_prefs(conn, user_id)
+    if present and prefs is not None and prefs.unreachable:
+        async with services.db.write() as conn:
+            await users.reachable_again(conn, user_id, services.clock())
     if prefs is None:
         locale = pick_locale(language_code, settings.DEFAULT_LOCALE)
         async with services.db.write() as conn:

@@ -61,6 +61,8 @@ class Booking:
     sequence: int = 0
     created_at: datetime | None = None
     cancel_reason: str = ""
+    attendance_at: datetime | None = None
+    erased_at: datetime | None = None
 
     @property
     def is_active(self) -> bool:

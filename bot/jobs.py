@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import time
 from typing import Any
 
 from telegram.ext import Application, CallbackContext
 
 from bot.context import Context, Services
 from bot.dispatch import dispatch
+from bot.retention import erase_old
 
 log = logging.getLogger(__name__)
 _running = asyncio.Lock()  # one dispatch at a time: an item is never picked twice
@@ -21,8 +23,21 @@ async def dispatch_job(ctx: CallbackContext[Any, Any, Any, Any]) -> None:
         await dispatch(ctx.bot, services)
 
 
-def schedule(application: Application[Any, Any, Any, Any, Any, Any], interval: float) -> None:
+async def retention_job(ctx: CallbackContext[Any, Any, Any, Any]) -> None:
+    services: Services = ctx.application.bot_data[Context.SERVICES_KEY]
+    erased = await erase_old(services.db, services.clock(), services.settings.RETENTION_DAYS)
+    if erased:
+        log.info("personal data of %d old bookings erased", erased)
+
+
+def schedule(application: Application[Any, Any, Any, Any, Any, Any],
+             services: Services) -> None:
+    """The outbox every few seconds; the retention job at start and every night."""
     queue = application.job_queue
     if queue is None:
         raise RuntimeError("python-telegram-bot[job-queue] is not installed")
-    queue.run_repeating(dispatch_job, interval=interval, first=1, name="dispatch")
+    settings = services.settings
+    queue.run_repeating(dispatch_job, interval=settings.DISPATCH_INTERVAL, first=1,
+                        name="dispatch")
+    queue.run_once(retention_job, 30, name="retention-at-start")
+    queue.run_daily(retention_job, time(3, 30, tzinfo=settings.zone), name="retention")

@@ -192,6 +192,22 @@ def booking_actions(t: Translator, booking: Booking, *, card: bool = False) -> I
     return markup(rows)
 
 
+def reminder_actions(t: Translator, booking: Booking) -> InlineKeyboardMarkup:
+    rows: Rows = []
+    if not booking.attendance_at:
+        rows.append([button(t._("✅ I'll be there"), "at", booking.reference)])
+    rows += [list(row) for row in booking_actions(t, booking, card=True).inline_keyboard]
+    return markup(rows)
+
+
+def join(t: Translator, url: str) -> InlineKeyboardMarkup:
+    return markup([[InlineKeyboardButton(t._("Join the meeting"), url=url)]])
+
+
+def ratings(reference: str) -> InlineKeyboardMarkup:
+    return markup([[button(f"{n} ⭐", "fb", f"{reference}/{n}") for n in range(1, 6)]])
+
+
 def staff_actions(t: Translator, booking: Booking) -> InlineKeyboardMarkup:
     """Under a booking's notice in its department's staff chat."""
     rows: Rows = [

@@ -1,22 +1,33 @@
 """What must follow a change of a booking, written in the change's own transaction.
 
 Rows in the outbox say what is due and when; `bot.dispatch` sends them. Writing them with
-the change means a crash can lose neither the change nor what it owes to others.
+the change means a crash can lose neither the change nor what it owes to others. The
+citizen's timed messages depend on settings, so a change records a PLAN item and the
+dispatcher (which has the settings) turns it into reminders, link, feedback and emails.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.catalog import ResolvedService
-from bot.domain import Booking
+from bot.domain import Booking, Channel, Status
+from bot.settings import Settings
 from storage import outbox
 
 STAFF_NOTICE = "staff_notice"  # post or update the booking's notice in the staff chat
 CITIZEN_CANCELLED = "citizen_cancelled"  # tell the citizen the municipality cancelled
+PLAN = "plan"  # (re)plan the citizen's timed messages and emails after a change
+REMINDER = "reminder"  # before the appointment, at each configured offset
+LINK = "link"  # video: the meeting link, minutes before the start
+FEEDBACK = "feedback"  # after the appointment: how was it?
+EMAIL = "email"  # confirmation, change or cancellation by email (citizen, third person)
+DIGEST = "digest"  # a department's agenda for the day, in its staff chat
+TIMED = (REMINDER, LINK, FEEDBACK)
+EMAILED_CHANGES = ("booked", "rescheduled", "cancelled")
 
 
 async def plan(conn: AsyncConnection, booking: Booking, service: ResolvedService | None,
@@ -28,3 +39,31 @@ async def plan(conn: AsyncConnection, booking: Booking, service: ResolvedService
     if kind == "cancelled" and data.get("by") != "citizen":
         await outbox.add(conn, CITIZEN_CANCELLED, now, now, booking_id=booking.id,
                          chat_id=booking.user_id)
+    await outbox.add(conn, PLAN, now, now, booking_id=booking.id, payload={"change": kind})
+
+
+async def replan(conn: AsyncConnection, booking: Booking, change: str, settings: Settings,
+                 now: datetime) -> None:
+    """Drop what was pending for the booking and plan what its new state calls for."""
+    await outbox.drop_pending(conn, booking.id, TIMED)
+    user = booking.user_id
+    if booking.status is Status.BOOKED:
+        for minutes in settings.REMINDER_OFFSETS:
+            due = booking.start - timedelta(minutes=minutes)
+            if due > now:  # no reminder right after booking: the confirmation is one
+                await outbox.add(conn, REMINDER, due, now, booking_id=booking.id,
+                                 chat_id=user, payload={"minutes": minutes})
+        if booking.channel is Channel.VIDEO:
+            due = booking.start - timedelta(minutes=settings.LINK_BEFORE_MINUTES)
+            await outbox.add(conn, LINK, max(due, now), now, booking_id=booking.id,
+                             chat_id=user)
+    if booking.status in (Status.BOOKED, Status.COMPLETED):
+        due = booking.end + timedelta(minutes=settings.FEEDBACK_AFTER_MINUTES)
+        await outbox.add(conn, FEEDBACK, max(due, now), now, booking_id=booking.id,
+                         chat_id=user)
+    if settings.SMTP_HOST and change in EMAILED_CHANGES:
+        await outbox.add(conn, EMAIL, now, now, booking_id=booking.id,
+                         payload={"change": change, "to": "citizen"})
+        if booking.details.third_party_email and booking.channel is Channel.VIDEO:
+            await outbox.add(conn, EMAIL, now, now, booking_id=booking.id,
+                             payload={"change": change, "to": "third"})

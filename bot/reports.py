@@ -88,9 +88,16 @@ class Stats:
     by_status: list[tuple[str, int]]
     no_show_rate: float | None  # no-shows among appointments with an outcome
     busiest_days: list[tuple[date, int]]
+    ratings: int = 0
+    average_rating: float | None = None
 
 
-def stats(bookings: list[Booking], zone: ZoneInfo) -> Stats:
+async def ratings_of(db: Database, bookings: list[Booking]) -> list[int]:
+    async with db.read() as conn:
+        return await store.feedback_of(conn, [b.id for b in bookings])
+
+
+def stats(bookings: list[Booking], zone: ZoneInfo, ratings: list[int] | None = None) -> Stats:
     statuses = Counter(b.status for b in bookings)
     outcomes = statuses[Status.COMPLETED] + statuses[Status.NO_SHOW]
     held = [b for b in bookings if b.status is not Status.CANCELLED]
@@ -102,4 +109,6 @@ def stats(bookings: list[Booking], zone: ZoneInfo) -> Stats:
         by_status=[(s.value, n) for s, n in statuses.most_common()],
         no_show_rate=statuses[Status.NO_SHOW] / outcomes if outcomes else None,
         busiest_days=sorted(days.items(), key=lambda item: (-item[1], item[0]))[:5],
+        ratings=len(ratings or []),
+        average_rating=sum(ratings) / len(ratings) if ratings else None,
     )

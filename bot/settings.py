@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import time
 from pathlib import Path
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -27,6 +28,14 @@ HINTS = {
     "JITSI_BASE_URL": "a URL such as https://meet.jit.si",
     "PERSISTENCE_INTERVAL": "a number of seconds greater than 0, e.g. 5",
     "DISPATCH_INTERVAL": "a number of seconds between 0 and 3600, e.g. 5",
+    "REMINDER_OFFSETS": "times before the start, comma-separated, e.g. 24h,1h",
+    "LINK_BEFORE_MINUTES": "minutes before a video call, e.g. 10",
+    "DIGEST_TIME": "a time of day like 08:00",
+    "FEEDBACK_AFTER_MINUTES": "minutes after the appointment's end, e.g. 30",
+    "RETENTION_DAYS": "a number of days between 1 and 3650, e.g. 180",
+    "SMTP_HOST": "the mail server's host name, e.g. smtp.example.gov.gr (empty: no email)",
+    "SMTP_PORT": "a port number, e.g. 587",
+    "SMTP_SECURITY": "starttls, tls or none",
 }
 
 
@@ -52,6 +61,17 @@ class Settings(BaseSettings):
     MEETING_URL_TEMPLATE: str = ""
     PERSISTENCE_INTERVAL: float = Field(default=5.0, gt=0)
     DISPATCH_INTERVAL: float = Field(default=5.0, gt=0, le=3600)
+    REMINDER_OFFSETS: Annotated[tuple[int, ...], NoDecode] = (24 * 60, 60)
+    LINK_BEFORE_MINUTES: int = Field(default=10, ge=0, le=24 * 60)
+    DIGEST_TIME: time = time(8, 0)
+    FEEDBACK_AFTER_MINUTES: int = Field(default=30, ge=0, le=7 * 24 * 60)
+    RETENTION_DAYS: int = Field(default=180, ge=1, le=3650)
+    SMTP_HOST: str = ""
+    SMTP_PORT: int = Field(default=587, ge=1, le=65535)
+    SMTP_SECURITY: Literal["starttls", "tls", "none"] = "starttls"
+    SMTP_USERNAME: str = ""
+    SMTP_PASSWORD: str = ""
+    SMTP_SENDER: str = ""
 
     @field_validator("TELEGRAM_BOT_TOKEN")
     @classmethod
@@ -93,6 +113,22 @@ class Settings(BaseSettings):
             return frozenset(int(part) for part in parts)
         return value
 
+    @field_validator("REMINDER_OFFSETS", mode="before")
+    @classmethod
+    def _offsets(cls, value: object) -> object:
+        """"24h,1h,30m" → minutes before the start, largest first."""
+        if not isinstance(value, str):
+            return value
+        minutes = []
+        for part in (p.strip().lower() for p in value.split(",") if p.strip()):
+            number, unit = part[:-1], part[-1:]
+            if not number.isdigit() or unit not in ("h", "m", "d"):
+                raise ValueError("not a list like 24h,1h")
+            minutes.append(int(number) * {"m": 1, "h": 60, "d": 24 * 60}[unit])
+        if any(m <= 0 or m > 30 * 24 * 60 for m in minutes):
+            raise ValueError("offsets must be between 1 minute and 30 days")
+        return tuple(sorted(set(minutes), reverse=True))
+
     @field_validator("MEETING_URL_TEMPLATE")
     @classmethod
     def _template(cls, value: str) -> str:
@@ -122,6 +158,11 @@ def load_settings(**overrides: object) -> Settings:
             f"Setting {name} is malformed ({first['msg']}): set it to {hint} "
             "in .env or the environment."
         ) from None
+    if settings.SMTP_HOST and "@" not in settings.SMTP_SENDER:
+        raise SettingsError(
+            "Setting SMTP_SENDER is missing: with SMTP_HOST set, give the sender address, "
+            'e.g. SMTP_SENDER="Δήμος Χίου <rantevou@chios.gov.gr>", in .env or the environment.'
+        )
     if settings.MEETING_PROVIDER == "template" and not settings.MEETING_URL_TEMPLATE:
         raise SettingsError(
             "Setting MEETING_URL_TEMPLATE is missing: MEETING_PROVIDER=template needs "

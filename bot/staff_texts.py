@@ -57,6 +57,8 @@ def notice(t: Translator, service: ResolvedService | None, booking: Booking, zon
     lines += [f"{esc(label)}: {esc(value)}" for label, value in rows if value]
     if booking.status is Status.CANCELLED and booking.cancel_reason:
         lines.append(esc(t._("Reason: %(reason)s") % {"reason": booking.cancel_reason}))
+    if booking.is_active and booking.attendance_at:
+        lines.append("✅ " + esc(t._("The citizen confirmed they will attend.")))
     previous = (last or {}).get("data", {}).get("from", {}).get("start")
     if booking.is_active and booking.sequence and previous:
         before = datetime.fromisoformat(previous)
@@ -140,9 +142,9 @@ def admin_help(t: Translator) -> str:
 
 
 def agenda(t: Translator, day: date, sections: list[tuple[Group, list[tuple[Booking, str]]]],
-           zone: ZoneInfo) -> str:
-    lines = ["<b>" + esc(t._("Agenda for %(date)s") % {"date": fmt.long_date(day, t.locale)})
-             + "</b>"]
+           zone: ZoneInfo, digest: bool = False) -> str:
+    title = t._("📋 Today's appointments, %(date)s") if digest else t._("Agenda for %(date)s")
+    lines = ["<b>" + esc(title % {"date": fmt.long_date(day, t.locale)}) + "</b>"]
     if not any(items for _, items in sections):
         lines += ["", esc(t._("No bookings."))]
     for group, items in sections:
@@ -151,6 +153,8 @@ def agenda(t: Translator, day: date, sections: list[tuple[Group, list[tuple[Book
         lines += ["", "<b>" + esc(group.name.get(t.locale)) + "</b>"]
         for booking, service_name in items:
             status = "" if booking.is_active else f" ({t._(STATUS_NAMES[booking.status])})"
+            if booking.is_active and booking.attendance_at:
+                status = " ✅"
             lines.append(esc(
                 f"{fmt.clock(booking.start, zone)} {service_name} · "
                 f"{channel_name(t, booking.channel)} · {booking.details.name} · "
@@ -247,6 +251,11 @@ def stats_text(t: Translator, catalog: Catalog, first: date, last: date,
     rate = numbers.no_show_rate
     lines += ["", esc(t._("No-show rate: %(rate)s") % {
         "rate": f"{rate:.0%}" if rate is not None else "—"})]
+    if numbers.average_rating is not None:
+        lines.append(esc(t.ngettext(
+            "Citizens' rating: %(average).1f out of 5 (%(n)d rating)",
+            "Citizens' rating: %(average).1f out of 5 (%(n)d ratings)", numbers.ratings)
+            % {"average": numbers.average_rating, "n": numbers.ratings}))
     return "\n".join(lines)
 
 

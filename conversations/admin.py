@@ -214,8 +214,9 @@ async def stats_command(update: Update, ctx: Context) -> None:
     except ArgumentError as error:
         return await _argument_error(update, ctx, t, error)
     zone = ctx.services.settings.zone
-    numbers = reports.stats(await reports.bookings_in(ctx.services.db, scope, first, last,
-                                                      zone), zone)
+    found_bookings = await reports.bookings_in(ctx.services.db, scope, first, last, zone)
+    ratings = await reports.ratings_of(ctx.services.db, found_bookings)
+    numbers = reports.stats(found_bookings, zone, ratings)
     await _say(update, ctx, staff_texts.stats_text(t, ctx.services.catalog, first, last,
                                                    numbers))
 

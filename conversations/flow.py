@@ -127,15 +127,19 @@ def on_button(*steps: str, fresh_only: bool = True,
     return wrap
 
 
-class ReplyToReasonPrompt(filters.MessageFilter):
-    """A text that answers one of the bot's reason prompts (they alone start with ✍️ and
-    name a booking), in a citizen's chat or a staff chat."""
+class ReplyToPrompt(filters.MessageFilter):
+    """A text that answers one of the bot's prompts: they alone start with their mark (✍️
+    for a reason, 💬 for a comment) and name a booking."""
+
+    def __init__(self, mark: str) -> None:
+        super().__init__()
+        self.mark = mark
 
     def filter(self, message: Message) -> bool:
         replied = message.reply_to_message
         return bool(
             replied is not None and replied.from_user is not None and replied.from_user.is_bot
-            and replied.text and replied.text.startswith(texts.REASON_MARK)
+            and replied.text and replied.text.startswith(self.mark)
             and callbacks.find_reference(replied.text)
         )
 

@@ -14,7 +14,7 @@ from telegram.ext import (
 from bot import booking, callbacks, keyboards, messenger, texts, validation
 from bot.context import Citizen, Context
 from bot.domain import Booking
-from conversations.flow import ReplyToReasonPrompt, answer, citizen, kick_dispatch
+from conversations.flow import ReplyToPrompt, answer, citizen, kick_dispatch
 
 PRIVATE = filters.ChatType.PRIVATE
 
@@ -152,6 +152,62 @@ async def _cancel(update: Update, ctx: Context, who: Citizen, reference: str,
                                         method="CANCEL")
 
 
+async def will_attend(update: Update, ctx: Context) -> None:
+    """«I'll be there», from a reminder: recorded and shown to staff."""
+    query = update.callback_query
+    assert query is not None
+    who = await citizen(update, ctx)
+    button = callbacks.parse(query.data)
+    if button is None:
+        return
+    services = ctx.services
+    try:
+        confirmed = await booking.confirm_attendance(services.db, services.catalog,
+                                                     button.arg, who.user_id, ctx.now())
+    except booking.NotAllowed as refusal:
+        return await _refuse(update, ctx, who, refusal)
+    await answer(query, texts.attendance_thanks(who.t))
+    await messenger.refresh(ctx.bot, services, confirmed)
+    if query.message:  # the reminder itself loses its «I'll be there»
+        await query.edit_message_reply_markup(keyboards.reminder_actions(who.t, confirmed))
+    kick_dispatch(ctx)
+
+
+async def rated(update: Update, ctx: Context) -> None:
+    query = update.callback_query
+    assert query is not None
+    who = await citizen(update, ctx)
+    button = callbacks.parse(query.data)
+    if button is None:
+        return
+    reference, _, stars = button.arg.partition("/")
+    try:
+        await booking.rate(ctx.services.db, reference, who.user_id, int(stars), ctx.now())
+    except booking.NotAllowed as refusal:
+        return await _refuse(update, ctx, who, refusal)
+    await answer(query)
+    await query.edit_message_text(texts.feedback_thanks(who.t, int(stars)), reply_markup=None)
+    await ctx.bot.send_message(_chat(update), texts.comment_prompt(who.t, reference),
+                               reply_markup=ForceReply(
+                                   input_field_placeholder=who.t._("Comment")[:64]))
+
+
+async def comment_typed(update: Update, ctx: Context) -> None:
+    who = await citizen(update, ctx)
+    message = update.effective_message
+    assert message is not None and message.text is not None
+    assert message.reply_to_message is not None and message.reply_to_message.text is not None
+    reference = callbacks.find_reference(message.reply_to_message.text)
+    assert reference is not None
+    try:
+        text = validation.free_text(message.text)
+    except validation.InvalidInput as problem:
+        await ctx.bot.send_message(_chat(update), texts.esc(who.t._(problem.reason)))
+        return
+    if await booking.comment(ctx.services.db, reference, who.user_id, text, ctx.now()):
+        await ctx.bot.send_message(_chat(update), texts.comment_thanks(who.t))
+
+
 async def _refuse(update: Update, ctx: Context, who: Citizen,
                   refusal: booking.NotAllowed) -> None:
     text = texts.refusal(who.t, refusal.reason, refusal.service)
@@ -169,5 +225,9 @@ def handlers() -> list[BaseHandler[Update, Context, None]]:
         CallbackQueryHandler(ask_reason, pattern=callbacks.pattern("cr")),
         CallbackQueryHandler(yes_cancel, pattern=callbacks.pattern("cy")),
         CallbackQueryHandler(keep, pattern=callbacks.pattern("ck")),
-        MessageHandler(PRIVATE & filters.TEXT & ReplyToReasonPrompt(), reason_typed),
+        MessageHandler(PRIVATE & filters.TEXT & ReplyToPrompt(texts.REASON_MARK), reason_typed),
+        CallbackQueryHandler(will_attend, pattern=callbacks.pattern("at")),
+        CallbackQueryHandler(rated, pattern=callbacks.pattern("fb")),
+        MessageHandler(PRIVATE & filters.TEXT & ReplyToPrompt(texts.FEEDBACK_MARK),
+                       comment_typed),
     ]

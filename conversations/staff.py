@@ -21,7 +21,7 @@ from bot import booking, callbacks, staff_texts, texts, validation
 from bot.context import Context
 from bot.domain import Booking, Status
 from bot.i18n import Translator
-from conversations.flow import ReplyToReasonPrompt, answer, kick_dispatch
+from conversations.flow import ReplyToPrompt, answer, kick_dispatch
 
 GROUPS = (ChatType.GROUP, ChatType.SUPERGROUP, ChatType.CHANNEL)
 OUTCOMES = {"sd": Status.COMPLETED, "sn": Status.NO_SHOW}
@@ -126,5 +126,6 @@ def handlers() -> list[BaseHandler[Update, Context, None]]:
     return [
         CallbackQueryHandler(outcome_pressed, pattern=callbacks.pattern("sd", "sn")),
         CallbackQueryHandler(cancel_pressed, pattern=callbacks.pattern("sx")),
-        MessageHandler(in_groups & filters.TEXT & ReplyToReasonPrompt(), reason_replied),
+        MessageHandler(in_groups & filters.TEXT & ReplyToPrompt(texts.REASON_MARK),
+                       reason_replied),
     ]

@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.domain import Booking, Channel, Details, Status
-from storage.schema import booking_events, booking_messages, bookings, holds
+from storage.schema import booking_events, booking_messages, bookings, feedback, holds
 
 
 async def insert_booking(
@@ -230,6 +230,8 @@ def _booking(row: Any) -> Booking:
         sequence=row["sequence"],
         created_at=row["created_at"],
         cancel_reason=row["cancel_reason"],
+        attendance_at=row["attendance_at"],
+        erased_at=row["erased_at"],
     )
 
 
@@ -265,3 +267,53 @@ async def last_event(conn: AsyncConnection, booking_id: int) -> dict[str, Any] |
         .limit(1)
     )).first()
     return dict(row._mapping) if row else None
+
+
+async def save_feedback(conn: AsyncConnection, booking_id: int, now: datetime, *,
+                        rating: int | None = None, comment: str | None = None) -> bool:
+    """Store a rating, or add a comment to one; False if there is nothing to add it to."""
+    query = select(feedback.c.rating).where(feedback.c.booking_id == booking_id)
+    exists = (await conn.execute(query)).first() is not None
+    if rating is not None and not exists:
+        await conn.execute(insert(feedback).values(
+            booking_id=booking_id, rating=rating, comment=comment or "", created_at=now))
+        return True
+    if not exists:
+        return False
+    changes: dict[str, Any] = {}
+    if rating is not None:
+        changes["rating"] = rating
+    if comment is not None:
+        changes["comment"] = comment
+    await conn.execute(update(feedback).where(feedback.c.booking_id == booking_id)
+                       .values(**changes))
+    return True
+
+
+async def feedback_of(conn: AsyncConnection, booking_ids: Sequence[int]) -> list[int]:
+    """The ratings given for these bookings."""
+    if not booking_ids:
+        return []
+    rows = await conn.execute(select(feedback.c.rating)
+                              .where(feedback.c.booking_id.in_(booking_ids)))
+    return [row.rating for row in rows]
+
+
+async def erase_personal_data(conn: AsyncConnection, ended_before: datetime,
+                              now: datetime) -> int:
+    """Blank what identifies the citizen in bookings that ended before the cutoff; what
+    statistics need (service, channel, times, status, rating) stays."""
+    rows = await conn.execute(select(bookings.c.id).where(
+        bookings.c.end_at < ended_before, bookings.c.erased_at.is_(None)))
+    ids = [row.id for row in rows]
+    if not ids:
+        return 0
+    await conn.execute(update(bookings).where(bookings.c.id.in_(ids)).values(
+        name="", email="", phone="", address="", notes="", requirements="",
+        third_party_email="", meeting_url="", cancel_reason="", erased_at=now, updated_at=now,
+    ))
+    await conn.execute(update(booking_events).where(booking_events.c.booking_id.in_(ids))
+                       .values(data={}))
+    await conn.execute(update(feedback).where(feedback.c.booking_id.in_(ids)).values(comment=""))
+    await conn.execute(delete(booking_messages).where(booking_messages.c.booking_id.in_(ids)))
+    return len(ids)

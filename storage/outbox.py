@@ -90,3 +90,23 @@ async def items_of(conn: AsyncConnection, booking_id: int | None = None) -> list
 
 def window(now: datetime, seconds: int = 60) -> datetime:
     return now - timedelta(seconds=seconds)
+
+
+async def count_kind(conn: AsyncConnection, kind: str, chat_id: int, start: datetime,
+                     end: datetime) -> int:
+    """Items of a kind for a chat due in [start, end): has today's digest been planned?"""
+    query = select(func.count()).where(
+        outbox.c.kind == kind, outbox.c.chat_id == chat_id, outbox.c.due_at >= start,
+        outbox.c.due_at < end,
+    )
+    return int((await conn.execute(query)).scalar_one())
+
+
+async def later_due(conn: AsyncConnection, item: Item, now: datetime) -> bool:
+    """Whether another pending item of the same kind for the booking is due later than this
+    one and already due: the older one is superseded (two reminders late: send the last)."""
+    query = select(func.count()).where(
+        outbox.c.booking_id == item.booking_id, outbox.c.kind == item.kind,
+        outbox.c.status == PENDING, outbox.c.due_at > item.due_at, outbox.c.due_at <= now,
+    )
+    return bool((await conn.execute(query)).scalar_one())

@@ -71,6 +71,8 @@ users = Table(
     Column("id", BigInteger, primary_key=True, autoincrement=False),
     Column("locale", String(8), nullable=True),
     Column("timezone", String(64), nullable=True),
+    # Telegram refused to deliver (the citizen blocked the bot): email from then on.
+    Column("unreachable_at", UTCDateTime, nullable=True),
     Column("created_at", UTCDateTime, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
 )
@@ -104,6 +106,8 @@ bookings = Table(
     Column("meeting_url", Text, nullable=False, default=""),
     Column("sequence", Integer, nullable=False, default=0),
     Column("cancel_reason", Text, nullable=False, default="", server_default=""),
+    Column("attendance_at", UTCDateTime, nullable=True),  # "I'll be there", pressed
+    Column("erased_at", UTCDateTime, nullable=True),  # personal data erased (retention)
     Column("created_at", UTCDateTime, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
 )
@@ -177,6 +181,21 @@ outbox = Table(
     Column("last_error", Text, nullable=False, default=""),
     Column("sent_at", UTCDateTime, nullable=True),
     Column("payload", JSON, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+# Citizens' ratings after their appointment.
+feedback = Table(
+    "feedback",
+    metadata,
+    Column(
+        "booking_id",
+        Integer,
+        ForeignKey("bookings.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("rating", Integer, nullable=False),
+    Column("comment", Text, nullable=False, default=""),
     Column("created_at", UTCDateTime, nullable=False),
 )
 

@@ -14,12 +14,14 @@ from storage.schema import users
 class UserPrefs(NamedTuple):
     locale: str | None
     timezone: str | None
+    unreachable: bool = False
 
 
 async def get_prefs(conn: AsyncConnection, user_id: int) -> UserPrefs | None:
-    query = select(users.c.locale, users.c.timezone).where(users.c.id == user_id)
+    query = select(users.c.locale, users.c.timezone, users.c.unreachable_at).where(
+        users.c.id == user_id)
     row = (await conn.execute(query)).first()
-    return UserPrefs(row.locale, row.timezone) if row else None
+    return UserPrefs(row.locale, row.timezone, row.unreachable_at is not None) if row else None
 
 
 async def set_prefs(
@@ -42,3 +44,21 @@ async def set_prefs(
         await conn.execute(
             insert(users).values(id=user_id, created_at=now, updated_at=now, **changes)
         )
+
+
+async def mark_unreachable(conn: AsyncConnection, user_id: int, now: datetime) -> None:
+    await conn.execute(update(users).where(users.c.id == user_id)
+                       .values(unreachable_at=now, updated_at=now))
+
+
+async def reachable_again(conn: AsyncConnection, user_id: int, now: datetime) -> None:
+    """The citizen wrote to the bot: Telegram can reach them again."""
+    await conn.execute(update(users).where(users.c.id == user_id, users.c.unreachable_at
+                                           .is_not(None)).values(unreachable_at=None,
+                                                                 updated_at=now))
+
+
+async def is_unreachable(conn: AsyncConnection, user_id: int) -> bool:
+    row = (await conn.execute(select(users.c.unreachable_at)
+                              .where(users.c.id == user_id))).first()
+    return bool(row and row.unreachable_at)

@@ -90,3 +90,17 @@ async def app(services: Services) -> AsyncIterator[App]:
 @pytest.fixture
 def citizen(fake: FakeTelegram, app: App) -> Citizen:
     return Citizen(fake, app)
+
+
+async def drain(bot: Any, services: Services) -> int:
+    """Run the dispatcher until nothing due is left; returns how many items were sent."""
+    from bot.dispatch import dispatch
+    from storage import outbox
+
+    sent = 0
+    for _ in range(50):
+        sent += await dispatch(bot, services)
+        async with services.db.read() as conn:
+            if not await outbox.due(conn, services.clock(), 1):
+                return sent
+    raise AssertionError("the outbox does not drain")

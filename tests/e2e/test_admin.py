@@ -20,7 +20,7 @@ from bot.domain import Booking, Channel, Details, Status
 from bot.startup import prepare
 from storage import bookings as store
 from tests.chat import Citizen
-from tests.conftest import SAMPLE_CATALOG, FrozenClock, make_settings, start_app
+from tests.conftest import SAMPLE_CATALOG, FrozenClock, drain, make_settings, start_app
 from tests.e2e.flow import walk
 from tests.fakebot import FakeTelegram
 
@@ -219,8 +219,7 @@ async def test_closing_a_day_with_bookings_tells_every_citizen_once_across_a_res
     fresh = await prepare(services.settings, clock)
     second = await start_app(fresh)
     try:
-        while await dispatch(second.bot, fresh):
-            pass
+        await drain(second.bot, fresh)
     finally:
         await second.shutdown()
         await fresh.db.close()

@@ -34,6 +34,8 @@ EXAMPLES: dict[str, str] = {
     "cy": "7K3Q-M2XD",
     "ck": "7K3Q-M2XD",
     "cr": "7K3Q-M2XD",
+    "at": "7K3Q-M2XD",
+    "fb": "7K3Q-M2XD/5",
     "sd": "7K3Q-M2XD",
     "sn": "7K3Q-M2XD",
     "sx": "7K3Q-M2XD",
