@@ -240,6 +240,9 @@ async def send_email(bot: Bot, services: Services, item: Item, booking: Booking 
     service = services.catalog.service(booking.service_id)
     if service is None or change not in plan.EMAILED_CHANGES:
         return "nothing to send"
+    async with services.db.read() as conn:
+        if await outbox.superseded(conn, item):
+            return "the booking changed again; the newer email tells it"
     method = "CANCEL" if change == "cancelled" else "REQUEST"
     ics = messenger.invitation_for(services, who, booking, service, method)
     if recipient == "third":
@@ -266,8 +269,12 @@ async def send_email(bot: Bot, services: Services, item: Item, booking: Booking 
 async def run_plan(bot: Bot, services: Services, item: Item, booking: Booking | None,
                    now: datetime) -> Outcome:
     assert booking is not None
+    try:
+        changed_at = datetime.fromisoformat(str(item.payload.get("at")))
+    except ValueError:
+        changed_at = item.due_at
     async with services.db.write() as conn:
-        await plan.replan(conn, booking, str(item.payload.get("change", "")),
+        await plan.replan(conn, booking, str(item.payload.get("change", "")), changed_at,
                           services.settings, now)
     return None
 

@@ -39,18 +39,23 @@ async def plan(conn: AsyncConnection, booking: Booking, service: ResolvedService
     if kind == "cancelled" and data.get("by") != "citizen":
         await outbox.add(conn, CITIZEN_CANCELLED, now, now, booking_id=booking.id,
                          chat_id=booking.user_id)
-    await outbox.add(conn, PLAN, now, now, booking_id=booking.id, payload={"change": kind})
+    await outbox.add(conn, PLAN, now, now, booking_id=booking.id,
+                     payload={"change": kind, "at": now.isoformat()})
 
 
-async def replan(conn: AsyncConnection, booking: Booking, change: str, settings: Settings,
-                 now: datetime) -> None:
-    """Drop what was pending for the booking and plan what its new state calls for."""
+async def replan(conn: AsyncConnection, booking: Booking, change: str, changed_at: datetime,
+                 settings: Settings, now: datetime) -> None:
+    """Drop what was pending for the booking and plan what its new state calls for.
+
+    Reminders are planned from the moment of the change, not of planning: if the bot was
+    down in between, one that fell due meanwhile is still sent if it is still useful.
+    """
     await outbox.drop_pending(conn, booking.id, TIMED)
     user = booking.user_id
     if booking.status is Status.BOOKED:
         for minutes in settings.REMINDER_OFFSETS:
             due = booking.start - timedelta(minutes=minutes)
-            if due > now:  # no reminder right after booking: the confirmation is one
+            if due > changed_at:  # none right after booking: the confirmation is one
                 await outbox.add(conn, REMINDER, due, now, booking_id=booking.id,
                                  chat_id=user, payload={"minutes": minutes})
         if booking.channel is Channel.VIDEO:

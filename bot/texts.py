@@ -505,7 +505,7 @@ def map_link(t: Translator, address: str) -> str:
 
 
 def _in_time(t: Translator, minutes: int) -> str:
-    if minutes % (24 * 60) == 0:
+    if minutes % (24 * 60) == 0 and minutes >= 2 * 24 * 60:
         days = minutes // (24 * 60)
         return t.ngettext("%(n)d day", "%(n)d days", days) % {"n": days}
     if minutes % 60 == 0:

@@ -110,3 +110,13 @@ async def later_due(conn: AsyncConnection, item: Item, now: datetime) -> bool:
         outbox.c.status == PENDING, outbox.c.due_at > item.due_at, outbox.c.due_at <= now,
     )
     return bool((await conn.execute(query)).scalar_one())
+
+
+async def superseded(conn: AsyncConnection, item: Item) -> bool:
+    """Whether a newer pending item of the same kind, booking and recipient follows this
+    one: the booking changed again before this one went out."""
+    rows = await conn.execute(select(outbox.c.payload).where(
+        outbox.c.booking_id == item.booking_id, outbox.c.kind == item.kind,
+        outbox.c.status == PENDING, outbox.c.id > item.id,
+    ))
+    return any(row.payload.get("to") == item.payload.get("to") for row in rows)

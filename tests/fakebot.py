@@ -133,7 +133,7 @@ class FakeTelegram:
         self.answers: list[dict[str, Any]] = []
         self.commands: dict[str, list[dict[str, str]]] = {}
         self.updates: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
-        self.failures: dict[str, list[ApiError]] = {}
+        self.failures: dict[str, list[tuple[ApiError, int | None]]] = {}
         self.unknown: list[str] = []
         self.left: list[int] = []
         self._answered: set[str] = set()
@@ -176,8 +176,9 @@ class FakeTelegram:
         self.messages.setdefault(sent.chat_id, []).append(sent)
         return sent
 
-    def fail_next(self, method: str, error: ApiError) -> None:
-        self.failures.setdefault(method, []).append(error)
+    def fail_next(self, method: str, error: ApiError, chat_id: int | None = None) -> None:
+        """The next call of `method` (to `chat_id`, if given) fails with `error`."""
+        self.failures.setdefault(method, []).append((error, chat_id))
 
     # ---- the API -----------------------------------------------------------------
 
@@ -188,8 +189,11 @@ class FakeTelegram:
         params, files = await _params(request)
         self.calls.append((method, params))
         try:
-            if self.failures.get(method):
-                raise self.failures[method].pop(0)
+            for failure in self.failures.get(method, []):
+                error, chat = failure
+                if chat is None or str(chat) == str(params.get("chat_id")):
+                    self.failures[method].remove(failure)
+                    raise error
             handler = getattr(self, f"api_{method}", None)
             if handler is None:
                 self.unknown.append(method)
