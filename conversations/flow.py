@@ -18,10 +18,11 @@ from telegram import (
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import CallbackQueryHandler, filters
 
-from bot import callbacks, texts
+from bot import callbacks, texts, validation
 from bot.callbacks import Button
 from bot.context import Citizen, Context
 from bot.draft import Draft
+from bot.i18n import Translator
 
 log = logging.getLogger(__name__)
 DRAFT = "draft"
@@ -142,6 +143,21 @@ class ReplyToPrompt(filters.MessageFilter):
             and replied.text and replied.text.startswith(self.mark)
             and callbacks.find_reference(replied.text)
         )
+
+
+async def prompt_reply(update: Update, ctx: Context, t: Translator) -> tuple[str, str] | None:
+    """The booking a reply to one of our prompts names, and the reply's text, checked; None
+    after telling the sender what is wrong with the text."""
+    message = update.effective_message
+    assert message is not None and message.text is not None
+    assert message.reply_to_message is not None and message.reply_to_message.text is not None
+    reference = callbacks.find_reference(message.reply_to_message.text)
+    assert reference is not None  # ReplyToPrompt let it through
+    try:
+        return reference, validation.free_text(message.text)
+    except validation.InvalidInput as problem:
+        await message.reply_text(texts.esc(t._(problem.reason)))
+        return None
 
 
 def kick_dispatch(ctx: Context) -> None:

@@ -11,10 +11,10 @@ from telegram.ext import (
     filters,
 )
 
-from bot import booking, callbacks, keyboards, messenger, texts, validation
+from bot import booking, callbacks, keyboards, messenger, texts
 from bot.context import Citizen, Context
 from bot.domain import Booking
-from conversations.flow import ReplyToPrompt, answer, citizen, kick_dispatch
+from conversations.flow import ReplyToPrompt, answer, citizen, kick_dispatch, prompt_reply
 
 PRIVATE = filters.ChatType.PRIVATE
 
@@ -97,17 +97,8 @@ async def ask_reason(update: Update, ctx: Context) -> None:
 
 async def reason_typed(update: Update, ctx: Context) -> None:
     who = await citizen(update, ctx)
-    message = update.effective_message
-    assert message is not None and message.text is not None
-    assert message.reply_to_message is not None and message.reply_to_message.text is not None
-    reference = callbacks.find_reference(message.reply_to_message.text)
-    assert reference is not None
-    try:
-        reason = validation.free_text(message.text)
-    except validation.InvalidInput as problem:
-        await ctx.bot.send_message(_chat(update), texts.esc(who.t._(problem.reason)))
-        return
-    await _cancel(update, ctx, who, reference, reason)
+    if replied := await prompt_reply(update, ctx, who.t):
+        await _cancel(update, ctx, who, *replied)
 
 
 async def yes_cancel(update: Update, ctx: Context) -> None:
@@ -194,16 +185,10 @@ async def rated(update: Update, ctx: Context) -> None:
 
 async def comment_typed(update: Update, ctx: Context) -> None:
     who = await citizen(update, ctx)
-    message = update.effective_message
-    assert message is not None and message.text is not None
-    assert message.reply_to_message is not None and message.reply_to_message.text is not None
-    reference = callbacks.find_reference(message.reply_to_message.text)
-    assert reference is not None
-    try:
-        text = validation.free_text(message.text)
-    except validation.InvalidInput as problem:
-        await ctx.bot.send_message(_chat(update), texts.esc(who.t._(problem.reason)))
+    replied = await prompt_reply(update, ctx, who.t)
+    if replied is None:
         return
+    reference, text = replied
     if await booking.comment(ctx.services.db, reference, who.user_id, text, ctx.now()):
         await ctx.bot.send_message(_chat(update), texts.comment_thanks(who.t))
 

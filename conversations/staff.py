@@ -17,11 +17,11 @@ from telegram.ext import (
     filters,
 )
 
-from bot import booking, callbacks, staff_texts, texts, validation
+from bot import booking, callbacks, staff_texts, texts
 from bot.context import Context
 from bot.domain import Booking, Status
 from bot.i18n import Translator
-from conversations.flow import ReplyToPrompt, answer, kick_dispatch
+from conversations.flow import ReplyToPrompt, answer, kick_dispatch, prompt_reply
 
 GROUPS = (ChatType.GROUP, ChatType.SUPERGROUP, ChatType.CHANNEL)
 OUTCOMES = {"sd": Status.COMPLETED, "sn": Status.NO_SHOW}
@@ -97,20 +97,15 @@ async def cancel_pressed(update: Update, ctx: Context) -> None:
 
 async def reason_replied(update: Update, ctx: Context) -> None:
     message = update.effective_message
-    assert message is not None and message.text is not None and message.from_user is not None
-    assert message.reply_to_message is not None and message.reply_to_message.text is not None
-    reference = callbacks.find_reference(message.reply_to_message.text)
-    found = reference and await _booking_here(update, ctx, reference)
-    if not found:
-        return
+    assert message is not None and message.from_user is not None
     t = _staff_t(ctx, message.chat.id)
-    try:
-        reason = validation.free_text(message.text)
-        await booking.cancel(ctx.services.db, ctx.services.catalog, found.reference,
-                             message.from_user.id, ctx.now(), reason, by_staff=True)
-    except validation.InvalidInput as problem:
-        await message.reply_text(texts.esc(t._(problem.reason)))
+    replied = await prompt_reply(update, ctx, t)
+    found = replied and await _booking_here(update, ctx, replied[0])
+    if not replied or not found:
         return
+    try:
+        await booking.cancel(ctx.services.db, ctx.services.catalog, found.reference,
+                             message.from_user.id, ctx.now(), replied[1], by_staff=True)
     except booking.NotAllowed as refusal:
         await message.reply_text(texts.esc(staff_texts.outcome_refused(t, refusal.reason)))
         return
