@@ -27,14 +27,24 @@ GROUPS = (ChatType.GROUP, ChatType.SUPERGROUP, ChatType.CHANNEL)
 OUTCOMES = {"sd": Status.COMPLETED, "sn": Status.NO_SHOW}
 
 
+STAFF_BUTTONS = ("sd", "sn", "sx", "cl", "cn")
+
+
 async def keep_out_of_other_groups(update: Update, ctx: Context) -> None:
-    """Any update from a group that is not a configured staff chat: leave it, do nothing."""
+    """Any update from a group that is not a configured staff chat: leave it, do nothing.
+    In a staff chat, only staff and admin buttons count: a citizen's button (forged, or
+    forwarded) does not start a booking there."""
     chat = update.effective_chat
     if chat is None or chat.type not in GROUPS:
         return
     if ctx.services.catalog.group_of_chat(chat.id) is None:
         with suppress(TelegramError):  # already gone, or not allowed to leave
             await ctx.bot.leave_chat(chat.id)
+        raise ApplicationHandlerStop
+    query = update.callback_query
+    button = callbacks.parse(query.data) if query else None
+    if query and (button is None or button.step not in STAFF_BUTTONS):
+        await answer(query, staff_texts.not_this_chat(_staff_t(ctx, chat.id)), alert=True)
         raise ApplicationHandlerStop
 
 

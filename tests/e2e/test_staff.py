@@ -165,6 +165,15 @@ async def test_presses_from_anywhere_else_are_refused(
     assert (await the_booking(services, citizen.id)).status is Status.BOOKED
 
 
+async def test_citizen_buttons_do_nothing_in_a_staff_chat(fake: FakeTelegram, app: App) -> None:
+    member = staff(fake, app)
+    await member.send("/start")  # the booking flow is for private chats
+    await member.press_data("1|new|", fake.chat(COUNSEL_CHAT)[-1])
+    await member.press_data("1|my|", fake.chat(COUNSEL_CHAT)[-1])
+    assert fake.bot_messages(COUNSEL_CHAT) == []
+    assert fake.answers[-1]["show_alert"] is True
+
+
 async def test_the_bot_leaves_groups_that_are_not_staff_chats(fake: FakeTelegram,
                                                              app: App) -> None:
     stranger = Citizen(fake, app, user_id=7800, chat_id=-100999)
