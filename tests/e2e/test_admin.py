@@ -78,7 +78,7 @@ async def test_admin_help_and_agenda(fake: FakeTelegram, app: App, services: Ser
     await admin.send("/admin")
     assert "Εντολές διαχείρισης" in admin.text and "/close DATE" in admin.text
     await admin.send("/agenda")  # today: Tuesday, nothing booked
-    assert "Πρόγραμμα για Τρίτη, 1 Δεκεμβρίου 2026" in admin.text
+    assert "Πρόγραμμα ραντεβού, Τρίτη, 1 Δεκεμβρίου 2026" in admin.text
     assert "Δεν υπάρχουν κρατήσεις." in admin.text
     await admin.send("/agenda 2/12/2026")
     text = admin.text

@@ -101,7 +101,7 @@ async def test_confirmation_change_and_cancellation_by_email(
     assert attachments == [f"rantevou-{made.reference}.ics"]
 
     [third] = inbox.to(THIRD)
-    assert third["Subject"] == "Πρόσκληση σε τηλεδιάσκεψη με τον ΔΗΜΟΣ ΧΙΟΥ"
+    assert third["Subject"] == "Πρόσκληση σε τηλεδιάσκεψη — ΔΗΜΟΣ ΧΙΟΥ"
     third_text = third.get_body(("plain",))
     assert third_text is not None and made.meeting_url in third_text.get_content()
     assert "Σοφία Παπαδοπούλου" in third_text.get_content()
