@@ -11,6 +11,7 @@ from bot.i18n import N_
 from bot.settings import Settings
 
 MAX_RANGE = timedelta(days=366)
+FIRST_YEAR, LAST_YEAR = 2000, 2100
 _NUMERIC = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
 TODAY = {"today", "σήμερα", "σημερα"}
 TOMORROW = {"tomorrow", "αύριο", "αυριο"}
@@ -67,24 +68,26 @@ def admin_scope(settings: Settings, catalog: Catalog, user_id: int,
 
 
 def parse_day(text: str, today: date) -> date:
+    """2026-12-10, 10/12/2026, 10.12.2026, today/σήμερα, tomorrow/αύριο (years 2000–2100)."""
     word = text.strip().lower()
     if word in TODAY:
         return today
     if word in TOMORROW:
         return today + timedelta(days=1)
-    try:
-        return date.fromisoformat(word)
-    except ValueError:
-        pass
+    parsed: date | None = None
     match = _NUMERIC.match(word)
-    if match:
-        day, month, year = (int(g) for g in match.groups())
-        try:
-            return date(year, month, day)
-        except ValueError:
-            pass
-    raise ArgumentError(N_("I cannot read the date “%(text)s”. Use e.g. 2026-12-10 or "
-                           "10/12/2026."), text=text[:40])
+    try:
+        if match:
+            day, month, year = (int(g) for g in match.groups())
+            parsed = date(year, month, day)
+        else:
+            parsed = date.fromisoformat(word)
+    except ValueError:
+        parsed = None
+    if parsed is None or not FIRST_YEAR <= parsed.year <= LAST_YEAR:
+        raise ArgumentError(N_("I cannot read the date “%(text)s”. Use e.g. 2026-12-10 or "
+                               "10/12/2026."), text=text[:40])
+    return parsed
 
 
 def parse_range(args: list[str], today: date, default_days: int | None = None

@@ -219,7 +219,7 @@ async def reschedule(
         await store.update_booking(
             conn, old.id, start_at=slot.start, end_at=slot.end, channel=request.channel.value,
             desk=service.service.desk, **_detail_values(request.details, video),
-            meeting_url=(old.meeting_url or meeting_url) if video else old.meeting_url,
+            meeting_url=(old.meeting_url or meeting_url) if video else "",
             sequence=old.sequence + 1, updated_at=now,
         )
         if await _closed(conn, service, slot, zone):
@@ -341,6 +341,16 @@ async def comment(db: Database, reference: str, user_id: int, text: str,
         if booking is None or booking.user_id != user_id:
             return False
         return await store.save_feedback(conn, booking.id, now, comment=text)
+
+
+async def upcoming_of_services(db: Database, service_ids: list[str],
+                               now: datetime) -> list[Booking]:
+    """Active bookings still to come in these services (those a /reload removed)."""
+    if not service_ids:
+        return []
+    async with db.read() as conn:
+        return await store.bookings_between(conn, now, now + timedelta(days=3 * 366),
+                                            service_ids=service_ids, active_only=True)
 
 
 async def by_reference(db: Database, reference: str) -> Booking | None:

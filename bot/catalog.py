@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+import unicodedata
 from collections.abc import Iterator
 from datetime import date
 from itertools import pairwise
@@ -27,6 +28,7 @@ from bot.domain import Channel
 
 LOCALES = ("el", "en")
 ID_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,23}$"
+MAX_STARTS = 90
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _RANGE = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-4]):([0-5]\d)$")
 
@@ -42,13 +44,34 @@ class _Model(BaseModel):
 
 
 class Text(_Model):
-    """A text in every supported language."""
+    """A text in every supported language: a description, instructions, a declaration."""
 
-    el: str = Field(min_length=1)
-    en: str = Field(min_length=1)
+    el: str = Field(min_length=1, max_length=2500)
+    en: str = Field(min_length=1, max_length=2500)
+
+    @field_validator("el", "en")
+    @classmethod
+    def _printable(cls, value: str) -> str:
+        if any(unicodedata.category(c) == "Cc" and c != "\n" for c in value):
+            raise ValueError("contains control characters")
+        return value.strip()
 
     def get(self, locale: str) -> str:
         return self.en if locale == "en" else self.el
+
+
+class Name(Text):
+    """A name or an address: one line, short enough for a button or a subject line."""
+
+    el: str = Field(min_length=1, max_length=120)
+    en: str = Field(min_length=1, max_length=120)
+
+    @field_validator("el", "en")
+    @classmethod
+    def _one_line(cls, value: str) -> str:
+        if "\n" in value:
+            raise ValueError("must be one line")
+        return value
 
 
 Window = tuple[int, int]
@@ -101,7 +124,7 @@ class Hours(_Model):
 
 class Service(_Model):
     id: Id
-    name: Text
+    name: Name
     description: Text | None = None
     channels: tuple[Channel, ...] = Field(min_length=1)
     duration: int = Field(ge=5, le=480, description="minutes")
@@ -110,7 +133,7 @@ class Service(_Model):
     min_notice_hours: int = Field(default=2, ge=0, le=24 * 60)
     horizon_days: int = Field(default=60, ge=1, le=366)
     instructions: Text | None = None
-    address: Text | None = None
+    address: Name | None = None
     hours: Hours | None = None
     closures: tuple[date, ...] = ()
     resource: Id | None = Field(
@@ -150,31 +173,31 @@ class Group(_Model):
     """A service group: a department with its own staff chat."""
 
     id: Id
-    name: Text
+    name: Name
     description: Text | None = None
     staff_chat_id: int | None = None
     staff_locale: str = Field(default="el", pattern="^(el|en)$")
     phone: str = ""
     email: str = ""
-    address: Text | None = None
+    address: Name | None = None
     hours: Hours | None = None
-    services: tuple[Service, ...] = Field(alias="service", min_length=1)
+    services: tuple[Service, ...] = Field(alias="service", min_length=1, max_length=90)
 
 
 class Municipality(_Model):
     id: Id
-    name: Text
+    name: Name
     email: str = ""
     phone: str = ""
     website: str = ""
-    address: Text | None = None
+    address: Name | None = None
     consent: Text
     admins: tuple[int, ...] = ()
     closures: tuple[date, ...] = ()
     max_active_total: int = Field(
         default=3, ge=1, le=50, description="upcoming bookings one citizen may hold in all"
     )
-    groups: tuple[Group, ...] = Field(alias="group", min_length=1)
+    groups: tuple[Group, ...] = Field(alias="group", min_length=1, max_length=90)
 
 
 class ResolvedService(_Model):
@@ -184,7 +207,7 @@ class ResolvedService(_Model):
     group: Group
     municipality: Municipality
     hours: Hours
-    address: Text | None
+    address: Name | None
     closures: frozenset[date]
 
     @property
@@ -193,15 +216,23 @@ class ResolvedService(_Model):
 
 
 class Catalog(_Model):
-    municipalities: tuple[Municipality, ...] = Field(alias="municipality", min_length=1)
+    municipalities: tuple[Municipality, ...] = Field(alias="municipality", min_length=1,
+                                                     max_length=90)
 
     @model_validator(mode="after")
     def _check(self) -> Catalog:
         seen: set[str] = set()
+        chats: set[int] = set()
         for path, item in self._entries():
             if item.id in seen:  # ids are unique across kinds: links and buttons name them
                 raise ValueError(f"{path}: the id {item.id!r} is used twice")
             seen.add(item.id)
+            chat = getattr(item, "staff_chat_id", None)
+            if chat is not None and (chat >= 0 or chat in chats):
+                raise ValueError(f"{path}: staff_chat_id must be a group's (negative) id, "
+                                 "one per group")
+            if chat is not None:
+                chats.add(chat)
         for municipality in self.municipalities:
             for group in municipality.groups:
                 for service in group.services:
@@ -273,6 +304,15 @@ def _check_service(municipality: Municipality, group: Group, service: Service) -
     longest = max(end - start for day in range(7) for start, end in hours.on(day))
     if service.duration > longest:
         raise ValueError(f"{where} lasts longer than its longest opening window")
+    step = service.slot_step
+    starts = max(
+        sum((end - start - service.duration) // step + 1
+            for start, end in hours.on(day) if end - start >= service.duration)
+        for day in range(7)
+    )
+    if starts > MAX_STARTS:  # one button each, and Telegram allows about 100
+        raise ValueError(f"{where} offers {starts} start times in a day, more than "
+                         f"{MAX_STARTS}: give it a longer step")
     if Channel.IN_PERSON in service.channels and not (
         service.address or group.address or municipality.address
     ):

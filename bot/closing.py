@@ -19,13 +19,19 @@ def _scope_filter(kind: str, scope_id: str) -> dict[str, list[str]]:
              "service": "service_ids"}[kind]: [scope_id]}
 
 
+def _window(day: date, zone: ZoneInfo, now: datetime) -> tuple[datetime, datetime]:
+    """What a closure of the day affects: the rest of it (appointments already begun or
+    over stand; their outcome is the staff's to record)."""
+    return max(midnight(day, zone), now), midnight(day + timedelta(days=1), zone)
+
+
 async def bookings_on(db: Database, day: date, kind: str, scope_id: str,
-                      zone: ZoneInfo) -> list[Booking]:
+                      zone: ZoneInfo, now: datetime) -> list[Booking]:
     """The active bookings a closure of this day and scope would cancel."""
+    start, end = _window(day, zone, now)
     async with db.read() as conn:
-        return await store.bookings_between(
-            conn, midnight(day, zone), midnight(day + timedelta(days=1), zone),
-            active_only=True, **_scope_filter(kind, scope_id))
+        return await store.bookings_between(conn, start, end, active_only=True,
+                                            **_scope_filter(kind, scope_id))
 
 
 async def close_day(db: Database, catalog: Catalog, day: date, kind: str, scope_id: str,
@@ -35,9 +41,9 @@ async def close_day(db: Database, catalog: Catalog, day: date, kind: str, scope_
     through the outbox, exactly once, even if the bot stops half way through sending."""
     async with db.write() as conn:
         closed = await closures.close(conn, day, kind, scope_id, reason, actor, now)
-        found = await store.bookings_between(
-            conn, midnight(day, zone), midnight(day + timedelta(days=1), zone),
-            active_only=True, **_scope_filter(kind, scope_id))
+        start, end = _window(day, zone, now)
+        found = await store.bookings_between(conn, start, end, active_only=True,
+                                             **_scope_filter(kind, scope_id))
         cancelled = [
             await rules.cancel_in(conn, catalog, booking, actor, now, reason, by="closure")
             for booking in found if booking.status is Status.BOOKED

@@ -90,3 +90,10 @@ async def load_citizen(services: Services, user_id: int, language_code: str | No
     locale = prefs.locale or pick_locale(language_code, settings.DEFAULT_LOCALE)
     zone = ZoneInfo(prefs.timezone) if prefs.timezone else settings.zone
     return Citizen(user_id, locale, zone, Translator(locale))
+
+
+async def save_preferences(services: Services, user_id: int, *, locale: str | None = None,
+                           timezone: str | None = None) -> None:
+    async with services.db.write() as conn:
+        await users.set_prefs(conn, user_id, services.clock(), locale=locale,
+                              timezone=timezone)

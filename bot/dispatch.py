@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 GROUP_LIMIT = 20  # messages a minute in one group chat
 MAX_ATTEMPTS = 5
 BATCH = 50
+ROUNDS = 10  # batches a run may fetch
 DIGEST_USEFUL = timedelta(hours=4)
 FEEDBACK_USEFUL = timedelta(days=7)
 
@@ -39,26 +40,36 @@ Sender = Callable[[Bot, Services, Item, Booking | None, datetime], Awaitable[Out
 
 
 async def dispatch(bot: Bot, services: Services) -> int:
-    """Send what is due now; returns how many items were sent."""
+    """Send what is due now; returns how many items were sent.
+
+    A group whose minute is used up waits (nothing is dropped), and its queue does not
+    hold up anyone else's: the next batch is fetched without it.
+    """
     now = services.clock()
     await plan_digests(services, now)
-    async with services.db.read() as conn:
-        items = await outbox.due(conn, now, BATCH)
     sent = 0
     budget: dict[int, int] = {}
-    for item in items:
-        group = item.chat_id if item.chat_id is not None and item.chat_id < 0 else None
-        if group is not None:
-            if group not in budget:
-                async with services.db.read() as conn:
-                    recent = await outbox.sent_since(conn, group, outbox.window(now))
-                budget[group] = GROUP_LIMIT - recent
-            if budget[group] <= 0:
-                continue  # the group's minute is used up: it waits, it is not dropped
-        if await _send(bot, services, item, now):
-            sent += 1
+    for _ in range(ROUNDS):
+        full = {chat for chat, left in budget.items() if left <= 0}
+        async with services.db.read() as conn:
+            items = await outbox.due(conn, now, BATCH, exclude_chats=full)
+        tried = 0
+        for item in items:
+            group = item.chat_id if item.chat_id is not None and item.chat_id < 0 else None
             if group is not None:
-                budget[group] -= 1
+                if group not in budget:
+                    async with services.db.read() as conn:
+                        recent = await outbox.sent_since(conn, group, outbox.window(now))
+                    budget[group] = GROUP_LIMIT - recent
+                if budget[group] <= 0:
+                    continue
+            tried += 1
+            if await _send(bot, services, item, now):
+                sent += 1
+                if group is not None:
+                    budget[group] -= 1
+        if tried == 0 or len(items) < BATCH:
+            break
     return sent
 
 
@@ -85,6 +96,10 @@ async def _send(bot: Bot, services: Services, item: Item, now: datetime) -> bool
         else:
             backoff = timedelta(seconds=30 * 2 ** item.attempts)
             await _postpone(services, item, now + backoff, str(error), True)
+        return False
+    except Exception as error:  # a bug or bad data: record it, never block the queue
+        log.exception("outbox item %s (%s) could not be sent", item.id, item.kind)
+        await _finish(services, item, outbox.FAILED, now, f"{type(error).__name__}: {error}")
         return False
     if dropped:
         await _finish(services, item, outbox.DROPPED, now, dropped)
@@ -220,10 +235,13 @@ async def send_citizen_cancelled(bot: Bot, services: Services, item: Item,
     async with services.db.read() as conn:
         reachable = not await users.is_unreachable(conn, booking.user_id)
     if outcome is None and reachable:
-        await messenger.refresh(bot, services, booking)
-        if service is not None:
-            await messenger.send_invitation(bot, services, who, booking, service,
-                                            booking.user_id, method="CANCEL")
+        try:  # the notice went out: a failure here must not send it again
+            await messenger.refresh(bot, services, booking)
+            if service is not None:
+                await messenger.send_invitation(bot, services, who, booking, service,
+                                                booking.user_id, method="CANCEL")
+        except TelegramError as error:
+            log.warning("after telling %s of the cancellation: %s", booking.reference, error)
     return outcome
 
 
@@ -316,15 +334,17 @@ async def plan_digests(services: Services, now: datetime) -> None:
     today = now.astimezone(zone).date()
     start, end = midnight(today, zone), midnight(today + timedelta(days=1), zone)
     due = datetime.combine(today, services.settings.DIGEST_TIME, tzinfo=zone)
-    for municipality in services.catalog.municipalities:
-        for group in municipality.groups:
-            if not group.staff_chat_id:
-                continue
-            async with services.db.write() as conn:
-                if await outbox.count_kind(conn, plan.DIGEST, group.staff_chat_id, start, end):
-                    continue
-                await outbox.add(conn, plan.DIGEST, due, now, chat_id=group.staff_chat_id,
-                                 payload={"day": today.isoformat(), "group": group.id})
+    chats = {g.staff_chat_id: g.id for m in services.catalog.municipalities for g in m.groups
+             if g.staff_chat_id}
+    async with services.db.read() as conn:
+        planned = await outbox.chats_with(conn, plan.DIGEST, start, end)
+    missing = {chat: group for chat, group in chats.items() if chat not in planned}
+    if not missing:
+        return
+    async with services.db.write() as conn:
+        for chat, group_id in missing.items():
+            await outbox.add(conn, plan.DIGEST, due, now, chat_id=chat,
+                             payload={"day": today.isoformat(), "group": group_id})
 
 
 async def send_digest(bot: Bot, services: Services, item: Item, booking: Booking | None,
@@ -346,8 +366,8 @@ async def send_digest(bot: Bot, services: Services, item: Item, booking: Booking
                 for g, items in sections]
     if not any(items for _, items in sections):
         return "no bookings today"
-    await bot.send_message(item.chat_id, staff_texts.agenda(t, day, sections, zone,
-                                                            digest=True))
+    for part in texts.chunks(staff_texts.agenda(t, day, sections, zone, digest=True)):
+        await bot.send_message(item.chat_id, part)
     return None
 
 

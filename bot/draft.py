@@ -72,6 +72,7 @@ class Draft:
     rebook_id: int = 0
     previous: str = ""  # ISO UTC start of the booking being rescheduled
     message_id: int = 0  # the message whose buttons belong to the current step
+    touched: str = ""  # ISO UTC time of the last step: abandoned drafts are erased
 
     @classmethod
     def from_dict(cls, data: object) -> Draft:

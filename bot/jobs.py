@@ -11,7 +11,7 @@ from telegram.ext import Application, CallbackContext
 
 from bot.context import Context, Services
 from bot.dispatch import dispatch
-from bot.retention import erase_old
+from bot.retention import abandoned_drafts, erase_old
 
 log = logging.getLogger(__name__)
 _running = asyncio.Lock()  # one dispatch at a time: an item is never picked twice
@@ -25,7 +25,10 @@ async def dispatch_job(ctx: CallbackContext[Any, Any, Any, Any]) -> None:
 
 async def retention_job(ctx: CallbackContext[Any, Any, Any, Any]) -> None:
     services: Services = ctx.application.bot_data[Context.SERVICES_KEY]
-    erased = await erase_old(services.db, services.clock(), services.settings.RETENTION_DAYS)
+    now = services.clock()
+    erased = await erase_old(services.db, now, services.settings.RETENTION_DAYS)
+    for user_id in await abandoned_drafts(services.db, now):
+        ctx.application.drop_user_data(user_id)  # the persistence drops its row too
     if erased:
         log.info("personal data of %d old bookings erased", erased)
 

@@ -44,17 +44,22 @@ async def send_invitation(bot: Bot, services: Services, who: Citizen, booking: B
 
 
 async def refresh(bot: Bot, services: Services, booking: Booking,
-                  skip: frozenset[int] = frozenset()) -> None:
-    """Show the booking as it now stands in every earlier message about it; a booking that
-    can no longer be changed loses its buttons."""
+                  skip: frozenset[int] = frozenset(), note: str | None = None,
+                  kinds: frozenset[str] | None = None) -> None:
+    """Show the booking as it now stands in every earlier message about it (or those of
+    `kinds`); a booking that can no longer be changed loses its buttons. `note` defaults
+    to «this booking changed»."""
     who = await load_citizen(services, booking.user_id, None)
     service = services.catalog.service(booking.service_id)
-    note = texts.changed_below(who.t) if booking.is_active else ""
+    if note is None:
+        note = texts.changed_below(who.t) if booking.is_active else ""
     text = texts.booking_card(who.t, service, booking, who.zone, note)
     markup = keyboards.booking_actions(who.t, booking, card=True) if booking.is_active else None
-    for chat_id, message_id, _kind in await rules.messages_about(services.db, booking):
+    for chat_id, message_id, kind in await rules.messages_about(services.db, booking):
         if chat_id != booking.user_id or message_id in skip:
             continue  # the staff chat's notice is kept by bot.dispatch
+        if kinds is not None and kind not in kinds:
+            continue
         try:
             await bot.edit_message_text(text, chat_id, message_id, reply_markup=markup)
         except BadRequest as error:

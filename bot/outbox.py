@@ -27,6 +27,7 @@ FEEDBACK = "feedback"  # after the appointment: how was it?
 EMAIL = "email"  # confirmation, change or cancellation by email (citizen, third person)
 DIGEST = "digest"  # a department's agenda for the day, in its staff chat
 TIMED = (REMINDER, LINK, FEEDBACK)
+REPLANNED = ("booked", "rescheduled", "cancelled", "completed", "no_show")
 EMAILED_CHANGES = ("booked", "rescheduled", "cancelled")
 
 
@@ -39,8 +40,9 @@ async def plan(conn: AsyncConnection, booking: Booking, service: ResolvedService
     if kind == "cancelled" and data.get("by") != "citizen":
         await outbox.add(conn, CITIZEN_CANCELLED, now, now, booking_id=booking.id,
                          chat_id=booking.user_id)
-    await outbox.add(conn, PLAN, now, now, booking_id=booking.id,
-                     payload={"change": kind, "at": now.isoformat()})
+    if kind in REPLANNED:
+        await outbox.add(conn, PLAN, now, now, booking_id=booking.id,
+                         payload={"change": kind, "at": now.isoformat()})
 
 
 async def replan(conn: AsyncConnection, booking: Booking, change: str, changed_at: datetime,
@@ -50,8 +52,13 @@ async def replan(conn: AsyncConnection, booking: Booking, change: str, changed_a
     Reminders are planned from the moment of the change, not of planning: if the bot was
     down in between, one that fell due meanwhile is still sent if it is still useful.
     """
-    await outbox.drop_pending(conn, booking.id, TIMED)
     user = booking.user_id
+    if change == "completed":  # what was before the end is moot; feedback, once
+        await outbox.drop_pending(conn, booking.id, (REMINDER, LINK))
+        if not await outbox.exists(conn, booking.id, FEEDBACK):
+            await outbox.add(conn, FEEDBACK, now, now, booking_id=booking.id, chat_id=user)
+        return
+    await outbox.drop_pending(conn, booking.id, TIMED)
     if booking.status is Status.BOOKED:
         for minutes in settings.REMINDER_OFFSETS:
             due = booking.start - timedelta(minutes=minutes)
@@ -62,7 +69,6 @@ async def replan(conn: AsyncConnection, booking: Booking, change: str, changed_a
             due = booking.start - timedelta(minutes=settings.LINK_BEFORE_MINUTES)
             await outbox.add(conn, LINK, max(due, now), now, booking_id=booking.id,
                              chat_id=user)
-    if booking.status in (Status.BOOKED, Status.COMPLETED):
         due = booking.end + timedelta(minutes=settings.FEEDBACK_AFTER_MINUTES)
         await outbox.add(conn, FEEDBACK, max(due, now), now, booking_id=booking.id,
                          chat_id=user)

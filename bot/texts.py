@@ -30,6 +30,25 @@ def esc(text: object) -> str:
     return escape(str(text), quote=False)
 
 
+def chunks(html: str, limit: int = 4000) -> list[str]:
+    """A long text as messages within Telegram's 4096 characters, cut between lines (each
+    line of our texts closes its own tags); a line longer than that is cut."""
+    parts: list[str] = []
+    current = ""
+    for line in html.split("\n"):
+        while len(line) > limit:
+            parts += [current, line[:limit]]
+            current, line = "", line[limit:]
+        if current and len(current) + 1 + len(line) > limit:
+            parts.append(current)
+            current = line
+        else:
+            current = f"{current}\n{line}" if current else line
+    if current.strip():
+        parts.append(current)
+    return [part for part in parts if part.strip()]
+
+
 def channel_name(t: Translator, channel: Channel) -> str:
     return t._(CHANNEL_NAMES[channel])
 

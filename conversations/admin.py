@@ -14,7 +14,7 @@ from telegram import InputFile, Update
 from telegram.constants import ChatType
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
-from bot import callbacks, closing, keyboards, reports, staff_texts
+from bot import booking, callbacks, closing, keyboards, reports, staff_texts
 from bot.admin import (
     ArgumentError,
     Scope,
@@ -28,9 +28,8 @@ from bot.catalog import CatalogError, load_catalog
 from bot.context import Context
 from bot.i18n import N_, Translator
 from bot.startup import store_catalog
-from bot.texts import esc
+from bot.texts import chunks, esc
 from conversations.flow import answer, citizen, kick_dispatch
-from storage import bookings as store
 
 PENDING = "closing"  # user_data: /close requests waiting for their confirmation
 
@@ -59,9 +58,11 @@ def _today(ctx: Context) -> date:
 
 
 async def _say(update: Update, ctx: Context, text: str, **kwargs: object) -> None:
+    """Send a reply, in as many messages as Telegram's length limit needs."""
     chat = update.effective_chat
     assert chat is not None
-    await ctx.bot.send_message(chat.id, text, **kwargs)  # type: ignore[arg-type]
+    for part in chunks(text):
+        await ctx.bot.send_message(chat.id, part, **kwargs)  # type: ignore[arg-type]
 
 
 async def _argument_error(update: Update, ctx: Context, t: Translator,
@@ -123,9 +124,13 @@ async def close_command(update: Update, ctx: Context) -> None:
         return await _say(update, ctx, staff_texts.need_target(t))
     if not words:
         return await _say(update, ctx, staff_texts.need_reason(t))
+    if day < _today(ctx):
+        return await _argument_error(update, ctx, t, ArgumentError(
+            N_("That day is in the past.")))
     reason = " ".join(words)[:300]
     services = ctx.services
-    affected = await closing.bookings_on(services.db, day, *aim, services.settings.zone)
+    affected = await closing.bookings_on(services.db, day, *aim, services.settings.zone,
+                                         ctx.now())
     name = staff_texts.target_name(t, services.catalog, *aim)
     if not affected:
         return await _close(update, ctx, t, day, aim, reason)
@@ -234,10 +239,7 @@ async def reload_command(update: Update, ctx: Context) -> None:
     report = await store_catalog(services.db, fresh, services.clock)
     services.catalog = fresh
     gone = [entry.split(":", 1)[1] for entry in report.removed if entry.startswith("service:")]
-    async with services.db.read() as conn:
-        orphaned = await store.bookings_between(
-            conn, ctx.now(), ctx.now().replace(year=ctx.now().year + 2), service_ids=gone,
-            active_only=True) if gone else []
+    orphaned = await booking.upcoming_of_services(services.db, gone, ctx.now())
     await _say(update, ctx, staff_texts.reload_done(t, report.added, report.changed,
                                                     report.removed, len(orphaned)))
 

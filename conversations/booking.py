@@ -55,6 +55,7 @@ from conversations.flow import (
 
 NAME = "booking"
 PRIVATE = filters.ChatType.PRIVATE
+MAX_AHEAD = timedelta(days=400)  # beyond any catalog's horizon (at most 366 days)
 EDITABLE = {"channel", "day", "name", "email", "phone", "address", "notes", "requirements",
             "third_party"}
 
@@ -305,7 +306,8 @@ async def channel_chosen(update: Update, ctx: Context, who: Citizen, draft: Draf
 @on_button("mo")
 async def month_chosen(update: Update, ctx: Context, who: Citizen, draft: Draft,
                        button: Button) -> State:
-    if _parse_date(button.arg + "-01"):
+    month = _parse_date(button.arg + "-01")
+    if month and abs(month - ctx.now().date()) <= MAX_AHEAD:  # the view keeps it in range
         draft.month = button.arg
     return await go(update, ctx, who, draft, Step.DAY)
 
@@ -313,7 +315,11 @@ async def month_chosen(update: Update, ctx: Context, who: Citizen, draft: Draft,
 @on_button("d")
 async def day_chosen(update: Update, ctx: Context, who: Citizen, draft: Draft,
                      button: Button) -> State:
-    draft.day = button.arg if _parse_date(button.arg) else ""
+    day = _parse_date(button.arg)
+    today = ctx.now().astimezone(who.zone).date()
+    # A real day can only be within the horizon; anything else is forged: no such day.
+    sensible = day is not None and today - timedelta(days=1) <= day <= today + MAX_AHEAD
+    draft.day = button.arg if sensible else ""
     return await go(update, ctx, who, draft, Step.TIME)
 
 

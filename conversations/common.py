@@ -18,9 +18,8 @@ from telegram.ext import (
 )
 
 from bot import callbacks, keyboards, texts
-from bot.context import Context
+from bot.context import Context, save_preferences
 from conversations.flow import answer, citizen
-from storage import users
 
 log = logging.getLogger(__name__)
 PRIVATE = filters.ChatType.PRIVATE
@@ -83,8 +82,7 @@ async def _save_prefs(update: Update, ctx: Context, *, locale: str | None = None
                       timezone: str | None = None) -> None:
     user = update.effective_user
     assert user is not None
-    async with ctx.services.db.write() as conn:
-        await users.set_prefs(conn, user.id, ctx.now(), locale=locale, timezone=timezone)
+    await save_preferences(ctx.services, user.id, locale=locale, timezone=timezone)
     ctx.forget_citizen()
 
 
@@ -104,7 +102,10 @@ async def stray(update: Update, ctx: Context) -> None:
 
 
 async def flush_persistence(update: object, ctx: Context) -> None:
-    """Write conversation states and drafts after every update, not once a minute."""
+    """Write conversation states and drafts after every update, not once a minute. (PTB
+    marks the user's data for saving only after all handler groups: mark it here.)"""
+    if isinstance(update, Update) and update.effective_user:
+        ctx.application.mark_data_for_update_persistence(user_ids=[update.effective_user.id])
     await ctx.application.update_persistence()
 
 

@@ -41,6 +41,7 @@ def load_draft(ctx: Context) -> Draft:
 
 def keep_draft(ctx: Context, draft: Draft) -> None:
     if ctx.user_data is not None:
+        draft.touched = ctx.now().isoformat()
         ctx.user_data[DRAFT] = draft.to_dict()
 
 

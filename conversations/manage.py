@@ -158,9 +158,9 @@ async def will_attend(update: Update, ctx: Context) -> None:
     except booking.NotAllowed as refusal:
         return await _refuse(update, ctx, who, refusal)
     await answer(query, texts.attendance_thanks(who.t))
-    await messenger.refresh(ctx.bot, services, confirmed)
-    if query.message:  # the reminder itself loses its «I'll be there»
-        await query.edit_message_reply_markup(keyboards.reminder_actions(who.t, confirmed))
+    # The reminders now say so, and offer no «I'll be there» any more.
+    await messenger.refresh(ctx.bot, services, confirmed, note="",
+                            kinds=frozenset({"reminder"}))
     kick_dispatch(ctx)
 
 

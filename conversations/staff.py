@@ -102,7 +102,7 @@ async def cancel_pressed(update: Update, ctx: Context) -> None:
     await answer(query)
     await ctx.bot.send_message(query.message.chat.id,
                                staff_texts.reason_prompt(t, found.reference),
-                               reply_markup=ForceReply(selective=True))
+                               reply_markup=ForceReply())
 
 
 async def reason_replied(update: Update, ctx: Context) -> None:

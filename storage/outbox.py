@@ -39,13 +39,12 @@ async def drop_pending(conn: AsyncConnection, booking_id: int, kinds: tuple[str,
     ))
 
 
-async def due(conn: AsyncConnection, now: datetime, limit: int) -> list[Item]:
-    rows = await conn.execute(
-        select(outbox)
-        .where(outbox.c.status == PENDING, outbox.c.due_at <= now)
-        .order_by(outbox.c.due_at, outbox.c.id)
-        .limit(limit)
-    )
+async def due(conn: AsyncConnection, now: datetime, limit: int,
+              exclude_chats: set[int] | None = None) -> list[Item]:
+    query = select(outbox).where(outbox.c.status == PENDING, outbox.c.due_at <= now)
+    if exclude_chats:
+        query = query.where(outbox.c.chat_id.is_(None) | outbox.c.chat_id.not_in(exclude_chats))
+    rows = await conn.execute(query.order_by(outbox.c.due_at, outbox.c.id).limit(limit))
     return [Item(r.id, r.booking_id, r.kind, r.chat_id, r.due_at, r.attempts, r.payload)
             for r in rows]
 
@@ -92,14 +91,21 @@ def window(now: datetime, seconds: int = 60) -> datetime:
     return now - timedelta(seconds=seconds)
 
 
-async def count_kind(conn: AsyncConnection, kind: str, chat_id: int, start: datetime,
-                     end: datetime) -> int:
-    """Items of a kind for a chat due in [start, end): has today's digest been planned?"""
+async def chats_with(conn: AsyncConnection, kind: str, start: datetime,
+                     end: datetime) -> set[int]:
+    """The chats that have an item of this kind due in [start, end) (today's digest)."""
+    rows = await conn.execute(select(outbox.c.chat_id).distinct().where(
+        outbox.c.kind == kind, outbox.c.due_at >= start, outbox.c.due_at < end))
+    return {row.chat_id for row in rows}
+
+
+async def exists(conn: AsyncConnection, booking_id: int, kind: str) -> bool:
+    """Whether the booking has an item of this kind, sent or pending."""
     query = select(func.count()).where(
-        outbox.c.kind == kind, outbox.c.chat_id == chat_id, outbox.c.due_at >= start,
-        outbox.c.due_at < end,
+        outbox.c.booking_id == booking_id, outbox.c.kind == kind,
+        outbox.c.status.in_((PENDING, SENT)),
     )
-    return int((await conn.execute(query)).scalar_one())
+    return bool((await conn.execute(query)).scalar_one())
 
 
 async def later_due(conn: AsyncConnection, item: Item, now: datetime) -> bool:

@@ -408,3 +408,27 @@ def test_file_that_is_not_utf8(tmp_path: Path) -> None:
         load_catalog(path)
     assert str(path) in str(caught.value)
     assert "cannot be read" in str(caught.value)
+
+
+def test_too_many_start_times_for_one_keyboard() -> None:
+    raw = raw_catalog(service={"duration": 5, "step": 5},
+                      group={"hours": {"mon": ["08:00-16:00"]}})
+    message = error_of(raw)
+    assert ENTRY in message and "96 start times in a day" in message
+
+
+def test_a_name_must_be_one_printable_line() -> None:
+    assert "must be one line" in error_of(raw_catalog(
+        service={"name": {"el": "Δύο\nγραμμές", "en": "Two"}}))
+    assert "control characters" in error_of(raw_catalog(
+        service={"description": {"el": "Με\x07κουδούνι", "en": "Bell"}}))
+
+
+def test_staff_chats_are_groups_one_each() -> None:
+    assert "staff_chat_id" in error_of(raw_catalog(group={"staff_chat_id": 12345}))
+    raw = raw_catalog(group={"staff_chat_id": -100})
+    second = dict(raw["municipality"][0]["group"][0], id="other",
+                  service=[{"id": "y", "name": {"el": "Υ", "en": "Y"},
+                            "channels": ["phone"], "duration": 30}])
+    raw["municipality"][0]["group"].append(second)
+    assert "one per group" in error_of(raw)
