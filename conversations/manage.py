@@ -64,16 +64,26 @@ async def _changeable(update: Update, ctx: Context, who: Citizen,
         return None
 
 
-async def ask_cancel(update: Update, ctx: Context) -> None:
-    """«Cancel booking»: are you sure? Yes, yes with a reason, or keep it."""
+async def _pressed_on_changeable(update: Update,
+                                 ctx: Context) -> tuple[Citizen, Booking] | None:
+    """The citizen and the booking a button names, if they may still change it (the query
+    is answered); otherwise None, after saying why not."""
     query = update.callback_query
     assert query is not None
     who = await citizen(update, ctx)
     button = callbacks.parse(query.data)
     current = button and await _changeable(update, ctx, who, button.arg)
     if not current:
-        return
+        return None
     await answer(query)
+    return who, current
+
+
+async def ask_cancel(update: Update, ctx: Context) -> None:
+    """«Cancel booking»: are you sure? Yes, yes with a reason, or keep it."""
+    if not (pressed := await _pressed_on_changeable(update, ctx)):
+        return
+    who, current = pressed
     service = ctx.services.catalog.service(current.service_id)
     await ctx.bot.send_message(
         _chat(update), texts.cancel_question(who.t, service, current, who.zone),
@@ -82,14 +92,9 @@ async def ask_cancel(update: Update, ctx: Context) -> None:
 
 async def ask_reason(update: Update, ctx: Context) -> None:
     """«Yes, with a reason»: the reason is typed as a reply to the prompt."""
-    query = update.callback_query
-    assert query is not None
-    who = await citizen(update, ctx)
-    button = callbacks.parse(query.data)
-    current = button and await _changeable(update, ctx, who, button.arg)
-    if not current:
+    if not (pressed := await _pressed_on_changeable(update, ctx)):
         return
-    await answer(query)
+    who, current = pressed
     await ctx.bot.send_message(
         _chat(update), texts.reason_prompt(who.t, current.reference),
         reply_markup=ForceReply(input_field_placeholder=who.t._("Reason")[:64]))
