@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 MO := locales/el/LC_MESSAGES/messages.mo locales/en/LC_MESSAGES/messages.mo
 
-.PHONY: run test lint typecheck pytest translations messages bench clean
+.PHONY: run test test-postgres lint typecheck pytest translations messages bench clean
 
 run: $(VENV)/.runtime translations
 	$(PY) -m bot
@@ -35,6 +35,12 @@ messages: $(VENV)/.runtime
 	$(BIN)/pybabel update -D messages -d locales -i locales/messages.pot --no-fuzzy-matching \
 		--ignore-obsolete
 	$(PY) -m bot.i18n_tools fill-english locales/en/LC_MESSAGES/messages.po
+
+# The storage and end-to-end tests again, on a throwaway local PostgreSQL server (needs
+# PostgreSQL's server binaries; not part of `make test`).
+test-postgres: $(VENV)/.test translations
+	$(BIN)/pip install --quiet -e ".[postgres,test]"
+	scripts/with-postgres $(BIN)/pytest -q tests/storage tests/e2e
 
 bench: $(VENV)/.test translations
 	$(PY) -m bench

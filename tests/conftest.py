@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -61,9 +63,32 @@ async def fake() -> AsyncIterator[FakeTelegram]:
     await server.stop()
 
 
+# Set to run the tests that use the `settings` fixture on PostgreSQL instead of SQLite,
+# e.g. TEST_POSTGRES_URL=postgresql+asyncpg://postgres@127.0.0.1:5432 (needs the extra
+# `postgres`); each test gets a database of its own.
+POSTGRES = os.environ.get("TEST_POSTGRES_URL", "")
+
+
 @pytest.fixture
-def settings(tmp_path: Path, fake: FakeTelegram) -> Settings:
-    return make_settings(tmp_path, fake.base_url)
+async def database_url(tmp_path: Path) -> AsyncIterator[str]:
+    if not POSTGRES:
+        yield f"sqlite+aiosqlite:///{tmp_path / 'rantevou.db'}"
+        return
+    import asyncpg  # type: ignore[import-not-found, unused-ignore]
+
+    name = f"rantevou_test_{uuid.uuid4().hex[:12]}"
+    admin = await asyncpg.connect(POSTGRES.replace("+asyncpg", "") + "/postgres")
+    await admin.execute(f"CREATE DATABASE {name}")
+    try:
+        yield f"{POSTGRES}/{name}"
+    finally:
+        await admin.execute(f"DROP DATABASE {name} WITH (FORCE)")
+        await admin.close()
+
+
+@pytest.fixture
+def settings(tmp_path: Path, fake: FakeTelegram, database_url: str) -> Settings:
+    return make_settings(tmp_path, fake.base_url, DATABASE_URL=database_url)
 
 
 @pytest.fixture
