@@ -18,6 +18,7 @@ from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 
 from bot import keyboards, mail, messenger, reports, staff_texts, texts
 from bot import outbox as plan
+from bot import scheduled_texts as later
 from bot.admin import Scope
 from bot.context import Citizen, Services, load_citizen
 from bot.domain import Booking, Channel, Status
@@ -168,7 +169,7 @@ async def send_reminder(bot: Bot, services: Services, item: Item, booking: Booki
             return "a later reminder is due as well"
     who = await load_citizen(services, booking.user_id, None)
     service = services.catalog.service(booking.service_id)
-    html = texts.reminder(who.t, service, booking, who.zone, _lead(item, booking, now))
+    html = later.reminder(who.t, service, booking, who.zone, _lead(item, booking, now))
     subject = who.t._("Reminder: %(service)s") % {
         "service": service.service.name.get(who.locale) if service else booking.service_id}
     return await _to_citizen(bot, services, booking, who, html,
@@ -194,7 +195,7 @@ async def send_link(bot: Bot, services: Services, item: Item, booking: Booking |
         return "the call is over"
     who = await load_citizen(services, booking.user_id, None)
     service = services.catalog.service(booking.service_id)
-    html = texts.meeting_link(who.t, service, booking, who.zone)
+    html = later.meeting_link(who.t, service, booking, who.zone)
     html_with_url = html + "\n\n" + texts.esc(booking.meeting_url)
     subject = who.t._("Join the meeting")
     async with services.db.read() as conn:
@@ -213,7 +214,7 @@ async def send_feedback(bot: Bot, services: Services, item: Item, booking: Booki
         return "too long after the appointment"
     who = await load_citizen(services, booking.user_id, None)
     service = services.catalog.service(booking.service_id)
-    html = texts.feedback_question(who.t, service, booking)
+    html = later.feedback_question(who.t, service, booking)
     return await _to_citizen(bot, services, booking, who, html,
                              keyboards.ratings(booking.reference), None, None, now)
 
@@ -228,7 +229,7 @@ async def send_citizen_cancelled(bot: Bot, services: Services, item: Item,
         last = await store.last_event(conn, booking.id)
     closure = (last or {}).get("data", {}).get("by") == "closure"
     html = staff_texts.citizen_cancelled(who.t, service, booking, who.zone, closure)
-    subject = texts.email_subject(who.t, "cancelled", service, booking, who.zone)
+    subject = later.email_subject(who.t, "cancelled", service, booking, who.zone)
     outcome = await _to_citizen(bot, services, booking, who, html,
                                 keyboards.book_again(who.t, booking.group_id), None,
                                 subject, now)
@@ -265,11 +266,11 @@ async def send_email(bot: Bot, services: Services, item: Item, booking: Booking 
     ics = messenger.invitation_for(services, who, booking, service, method)
     if recipient == "third":
         address = booking.details.third_party_email
-        subject = texts.third_party_subject(who.t, service, change)
-        html = texts.third_party_body(who.t, service, booking, who.zone, change)
+        subject = later.third_party_subject(who.t, service, change)
+        html = later.third_party_body(who.t, service, booking, who.zone, change)
     else:
         address = booking.details.email
-        subject = texts.email_subject(who.t, change, service, booking, who.zone)
+        subject = later.email_subject(who.t, change, service, booking, who.zone)
         html = (texts.booking_card(who.t, service, booking, who.zone) if change == "cancelled"
                 else (texts.rescheduled if change == "rescheduled" else texts.confirmation)(
                     who.t, service, booking, who.zone))

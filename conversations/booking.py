@@ -7,7 +7,7 @@ notes → requirements → (video) third person → declaration → summary → 
 from __future__ import annotations
 
 import warnings
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from telegram import ReplyKeyboardRemove, Update
@@ -21,11 +21,11 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
-from bot import booking, keyboards, messenger, slots, texts, validation
+from bot import booking, keyboards, messenger, texts, validation
 from bot.callbacks import Button
 from bot.catalog import ResolvedService
 from bot.context import Citizen, Context
-from bot.domain import Booking, Channel, Details, Slot
+from bot.domain import Booking, Channel
 from bot.draft import (
     OPTIONAL_STEPS,
     TEXT_STEPS,
@@ -40,7 +40,6 @@ from bot.draft import (
 )
 from bot.meeting import new_meeting_url
 from conversations.flow import (
-    Markup,
     State,
     answer,
     citizen,
@@ -52,6 +51,7 @@ from conversations.flow import (
     present,
     strip_buttons,
 )
+from conversations.screens import details_of, parse_date, screen, service_of, slots_of
 
 NAME = "booking"
 PRIVATE = filters.ChatType.PRIVATE
@@ -70,125 +70,6 @@ async def go(update: Update, ctx: Context, who: Citizen, draft: Draft, step: Ste
     await present(update, ctx, draft, texts.with_notice(notice, text), markup)
     keep_draft(ctx, draft)
     return step.value
-
-
-def _service(ctx: Context, draft: Draft) -> ResolvedService | None:
-    service = ctx.services.catalog.service(draft.service)
-    if service is None or service.group.id != draft.group:
-        return None
-    return service
-
-
-async def screen(ctx: Context, who: Citizen, draft: Draft,
-                 step: Step) -> tuple[Step, str, Markup]:
-    """The text and keyboard of a step; a step whose earlier answers are gone (the catalog
-    changed, say) falls back to the step that asks for them."""
-    t, catalog = who.t, ctx.services.catalog
-    municipality = catalog.municipality(draft.municipality)
-    if step is Step.MUNICIPALITY or municipality is None:
-        return Step.MUNICIPALITY, texts.choose_municipality(t), keyboards.municipalities(
-            t, catalog.municipalities)
-    group = next((g for g in municipality.groups if g.id == draft.group), None)
-    if step is Step.GROUP or group is None:
-        return Step.GROUP, texts.choose_group(t, municipality), keyboards.groups(t, municipality)
-    service = _service(ctx, draft)
-    if step is Step.SERVICE or service is None:
-        path = (municipality.name.get(t.locale), group.name.get(t.locale))
-        return Step.SERVICE, texts.choose_service(t, path), keyboards.services(t, group)
-    channel = Channel(draft.channel) if draft.channel in set(service.service.channels) else None
-    if step is Step.CHANNEL or channel is None:
-        return Step.CHANNEL, texts.choose_channel(t, service), keyboards.channels(t, service)
-    if step is Step.DAY or not draft.day:
-        return await _day_screen(ctx, who, draft, service, channel)
-    if step is Step.TIME or draft.start_at is None:
-        return await _time_screen(ctx, who, draft, service, channel)
-    return _detail_screen(who, draft, step, service, channel)
-
-
-async def _day_screen(ctx: Context, who: Citizen, draft: Draft, service: ResolvedService,
-                      channel: Channel) -> tuple[Step, str, Markup]:
-    month = _parse_date(draft.month + "-01") if draft.month else None
-    view = await slots.month_view(ctx.services.db, service, ctx.services.settings.zone,
-                                  who.zone, month, ctx.now(), draft.rebook_id or None)
-    if view is None:
-        nav = keyboards.markup([keyboards.nav_row(who.t, Step.DAY.value)])
-        return Step.DAY, texts.no_free_days(who.t, service), nav
-    draft.month = view.month.strftime("%Y-%m")
-    at = view.first_slot.start if view.first_slot else ctx.now()
-    text = texts.choose_day(who.t, service, channel, who.zone, at)
-    if draft.rebook:
-        text = texts.esc(texts.reschedule_intro(who.t)) + "\n\n" + text
-    keyboard = keyboards.calendar(who.t, view.month, set(view.free_days), view.previous,
-                                  view.following)
-    return Step.DAY, text, keyboard
-
-
-async def _time_screen(ctx: Context, who: Citizen, draft: Draft, service: ResolvedService,
-                       channel: Channel) -> tuple[Step, str, Markup]:
-    day = _parse_date(draft.day)
-    free = await _slots_of(ctx, who, draft, service, day) if day else []
-    if not free or day is None:
-        draft.day = ""
-        step, text, markup = await _day_screen(ctx, who, draft, service, channel)
-        return step, texts.with_notice(texts.day_full(who.t), text), markup
-    text = texts.choose_time(who.t, service, day, who.zone, free[0].start)
-    return Step.TIME, text, keyboards.times(who.t, free, who.zone)
-
-
-def _detail_screen(who: Citizen, draft: Draft, step: Step, service: ResolvedService,
-                   channel: Channel) -> tuple[Step, str, Markup]:
-    t = who.t
-    if step is Step.PHONE:
-        return step, texts.prompt(t, "phone", draft.phone), keyboards.phone(
-            t, validation.display_phone(draft.phone) if draft.phone else "")
-    if step in TEXT_STEPS:
-        current = draft.value(step)
-        return step, texts.prompt(t, step.value, current), keyboards.text_step(
-            t, step.value, current, step in OPTIONAL_STEPS)
-    if step is Step.THIRD_PARTY:
-        return step, texts.third_party(t), keyboards.yes_no(t, step.value)
-    if step is Step.CONSENT:
-        return step, texts.consent(t, service.municipality), keyboards.consent(t)
-    start = draft.start_at
-    assert start is not None  # screen() asks for the time first
-    end = start + timedelta(minutes=service.service.duration)
-    several = len(service.service.channels) > 1
-    previous = _parse_moment(draft.previous)
-    if draft.rebook and previous:
-        text = texts.change_summary(t, service, channel, start, end, _details(draft),
-                                    who.zone, previous)
-        return Step.SUMMARY, text, keyboards.summary(t, channel, several, change=True)
-    text = texts.summary(t, service, channel, start, end, _details(draft), who.zone)
-    return Step.SUMMARY, text, keyboards.summary(t, channel, several)
-
-
-def _details(draft: Draft) -> Details:
-    return Details(
-        name=draft.name, email=draft.email, phone=draft.phone, address=draft.address,
-        notes=draft.notes, requirements=draft.requirements,
-        third_party_email=draft.third_email if draft.is_video and draft.third_party else "",
-    )
-
-
-def _parse_date(text: str) -> date | None:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        return None
-
-
-def _parse_moment(text: str) -> datetime | None:
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else None
-
-
-async def _slots_of(ctx: Context, who: Citizen, draft: Draft, service: ResolvedService,
-                    day: date) -> list[Slot]:
-    return await slots.day_slots(ctx.services.db, service, ctx.services.settings.zone,
-                                 who.zone, day, ctx.now(), draft.rebook_id or None)
 
 
 # ---- entering the flow ---------------------------------------------------------------
@@ -293,7 +174,7 @@ async def service_chosen(update: Update, ctx: Context, who: Citizen, draft: Draf
 @on_button("c")
 async def channel_chosen(update: Update, ctx: Context, who: Citizen, draft: Draft,
                          button: Button) -> State:
-    service = _service(ctx, draft)
+    service = service_of(ctx, draft)
     if service is None or Channel(button.arg) not in service.service.channels:
         return await go(update, ctx, who, draft, Step.CHANNEL)
     draft.channel = button.arg
@@ -306,7 +187,7 @@ async def channel_chosen(update: Update, ctx: Context, who: Citizen, draft: Draf
 @on_button("mo")
 async def month_chosen(update: Update, ctx: Context, who: Citizen, draft: Draft,
                        button: Button) -> State:
-    month = _parse_date(button.arg + "-01")
+    month = parse_date(button.arg + "-01")
     if month and abs(month - ctx.now().date()) <= MAX_AHEAD:  # the view keeps it in range
         draft.month = button.arg
     return await go(update, ctx, who, draft, Step.DAY)
@@ -315,7 +196,7 @@ async def month_chosen(update: Update, ctx: Context, who: Citizen, draft: Draft,
 @on_button("d")
 async def day_chosen(update: Update, ctx: Context, who: Citizen, draft: Draft,
                      button: Button) -> State:
-    day = _parse_date(button.arg)
+    day = parse_date(button.arg)
     today = ctx.now().astimezone(who.zone).date()
     # A real day can only be within the horizon; anything else is forged: no such day.
     sensible = day is not None and today - timedelta(days=1) <= day <= today + MAX_AHEAD
@@ -326,11 +207,11 @@ async def day_chosen(update: Update, ctx: Context, who: Citizen, draft: Draft,
 @on_button("t")
 async def time_chosen(update: Update, ctx: Context, who: Citizen, draft: Draft,
                       button: Button) -> State:
-    service, day = _service(ctx, draft), _parse_date(draft.day)
+    service, day = service_of(ctx, draft), parse_date(draft.day)
     if service is None or day is None:
         return await go(update, ctx, who, draft, Step.DAY)
     start = datetime.fromtimestamp(int(button.arg) * 60, UTC)
-    free = await _slots_of(ctx, who, draft, service, day)
+    free = await slots_of(ctx, who, draft, service, day)
     if all(slot.start != start for slot in free):
         return await go(update, ctx, who, draft, Step.TIME, texts.slot_taken(who.t))
     draft.start = start.isoformat()
@@ -458,14 +339,14 @@ async def edit_chosen(update: Update, ctx: Context, who: Citizen, draft: Draft,
 async def book_pressed(update: Update, ctx: Context, who: Citizen, draft: Draft,
                        button: Button) -> State:
     lacking = missing(draft)
-    service = _service(ctx, draft)
+    service = service_of(ctx, draft)
     start = draft.start_at
     if lacking is not None or service is None or start is None:
         return await go(update, ctx, who, draft, lacking or Step.SERVICE)
     services = ctx.services
     request = booking.BookingRequest(
         user_id=who.user_id, service_id=service.id, channel=Channel(draft.channel),
-        start=start, details=_details(draft),
+        start=start, details=details_of(draft),
         consent_at=datetime.fromisoformat(draft.consent_at), locale=who.locale,
         timezone=who.zone.key,
     )

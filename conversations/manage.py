@@ -12,6 +12,7 @@ from telegram.ext import (
 )
 
 from bot import booking, callbacks, keyboards, messenger, texts
+from bot import scheduled_texts as later
 from bot.context import Citizen, Context
 from bot.domain import Booking
 from conversations.flow import ReplyToPrompt, answer, citizen, kick_dispatch, prompt_reply
@@ -162,7 +163,7 @@ async def will_attend(update: Update, ctx: Context) -> None:
                                                      button.arg, who.user_id, ctx.now())
     except booking.NotAllowed as refusal:
         return await _refuse(update, ctx, who, refusal)
-    await answer(query, texts.attendance_thanks(who.t))
+    await answer(query, later.attendance_thanks(who.t))
     # The reminders now say so, and offer no «I'll be there» any more.
     await messenger.refresh(ctx.bot, services, confirmed, note="",
                             kinds=frozenset({"reminder"}))
@@ -182,8 +183,8 @@ async def rated(update: Update, ctx: Context) -> None:
     except booking.NotAllowed as refusal:
         return await _refuse(update, ctx, who, refusal)
     await answer(query)
-    await query.edit_message_text(texts.feedback_thanks(who.t, int(stars)), reply_markup=None)
-    await ctx.bot.send_message(_chat(update), texts.comment_prompt(who.t, reference),
+    await query.edit_message_text(later.feedback_thanks(who.t, int(stars)), reply_markup=None)
+    await ctx.bot.send_message(_chat(update), later.comment_prompt(who.t, reference),
                                reply_markup=ForceReply(
                                    input_field_placeholder=who.t._("Comment")[:64]))
 
@@ -195,7 +196,7 @@ async def comment_typed(update: Update, ctx: Context) -> None:
         return
     reference, text = replied
     if await booking.comment(ctx.services.db, reference, who.user_id, text, ctx.now()):
-        await ctx.bot.send_message(_chat(update), texts.comment_thanks(who.t))
+        await ctx.bot.send_message(_chat(update), later.comment_thanks(who.t))
 
 
 async def _refuse(update: Update, ctx: Context, who: Citizen,
@@ -218,6 +219,6 @@ def handlers() -> list[BaseHandler[Update, Context, None]]:
         MessageHandler(PRIVATE & filters.TEXT & ReplyToPrompt(texts.REASON_MARK), reason_typed),
         CallbackQueryHandler(will_attend, pattern=callbacks.pattern("at")),
         CallbackQueryHandler(rated, pattern=callbacks.pattern("fb")),
-        MessageHandler(PRIVATE & filters.TEXT & ReplyToPrompt(texts.FEEDBACK_MARK),
+        MessageHandler(PRIVATE & filters.TEXT & ReplyToPrompt(later.FEEDBACK_MARK),
                        comment_typed),
     ]

@@ -1,0 +1,161 @@
+"""Texts of what is sent later: reminders, meeting links, feedback requests, emails."""
+
+from __future__ import annotations
+
+from html import escape
+from urllib.parse import quote
+from zoneinfo import ZoneInfo
+
+from bot import formatting as fmt
+from bot.catalog import ResolvedService
+from bot.domain import Booking, Channel
+from bot.i18n import N_, Translator
+from bot.texts import _when_lines, booking_card, esc, zone_line
+from bot.validation import display_phone
+
+
+def map_link(t: Translator, address: str) -> str:
+    url = "https://www.openstreetmap.org/search?query=" + quote(address)
+    label = t._("Map")
+    return f'<a href="{escape(url, quote=True)}">{esc(label)}</a>'
+
+
+def _in_time(t: Translator, minutes: int) -> str:
+    if minutes % (24 * 60) == 0 and minutes >= 2 * 24 * 60:
+        days = minutes // (24 * 60)
+        return t.ngettext("%(n)d day", "%(n)d days", days) % {"n": days}
+    if minutes % 60 == 0:
+        return t.ngettext("%(n)d hour", "%(n)d hours", minutes // 60) % {"n": minutes // 60}
+    return t.ngettext("%(n)d minute", "%(n)d minutes", minutes) % {"n": minutes}
+
+
+def channel_note(t: Translator, service: ResolvedService | None, booking: Booking) -> str:
+    """What the citizen needs for the channel: the address with a map, the phone, the link."""
+    if booking.channel is Channel.IN_PERSON and service and service.address:
+        address = service.address.get(t.locale)
+        return esc(t._("Where: %(address)s") % {"address": address}) + " · " + map_link(
+            t, address)
+    if booking.channel is Channel.PHONE:
+        return esc(t._("A municipal employee will call you at %(phone)s.") % {
+            "phone": display_phone(booking.details.phone)})
+    return esc(t._("You will receive the link of the video call here a few minutes before "
+                   "the start."))
+
+
+def reminder(t: Translator, service: ResolvedService | None, booking: Booking,
+             zone: ZoneInfo, minutes: int) -> str:
+    lines = [
+        "⏰ <b>" + esc(t._("Reminder: your appointment is in %(when)s.")
+                       % {"when": _in_time(t, minutes)}) + "</b>",
+        "",
+        booking_card(t, service, booking, zone).split("\n", 1)[0],
+        *_when_lines(t, booking.start, booking.end, zone),
+        esc(t._("Reference: %(reference)s") % {"reference": booking.reference}),
+        channel_note(t, service, booking),
+    ]
+    if booking.attendance_at:
+        lines.append(esc(t._("You have confirmed that you will attend.")))
+    else:
+        lines += ["", esc(t._("Please let us know that you will attend, or change or cancel "
+                              "the booking if you cannot come."))]
+    return "\n".join(lines)
+
+
+ADVICE = (
+    N_("a fast and reliable internet connection;"),
+    N_("a quiet room for the whole call;"),
+    N_("your camera and microphone switched on;"),
+    N_("your ID card or passport at hand: hold it so that it fills the screen, with your "
+       "phone's main camera."),
+)
+
+
+def meeting_link(t: Translator, service: ResolvedService | None, booking: Booking,
+                 zone: ZoneInfo) -> str:
+    name = service.service.name.get(t.locale) if service else booking.service_id
+    lines = [
+        "🎥 <b>" + esc(t._("Your video call “%(service)s” starts at %(time)s.")
+                       % {"service": name, "time": fmt.clock(booking.start, zone)}) + "</b>",
+        zone_line(t, zone, booking.start),
+        "",
+        esc(t._("Join with the button below. You will wait until a representative of the "
+                "municipality lets you in.")),
+        "",
+        esc(t._("Please make sure you have:")),
+        *(esc("• " + t._(tip)) for tip in ADVICE),
+    ]
+    return "\n".join(lines)
+
+
+def feedback_question(t: Translator, service: ResolvedService | None, booking: Booking) -> str:
+    name = service.service.name.get(t.locale) if service else booking.service_id
+    return esc(t._("How was your appointment “%(service)s”? Please rate it from 1 (poor) to "
+                   "5 (excellent).") % {"service": name})
+
+
+FEEDBACK_MARK = "💬"
+
+
+def feedback_thanks(t: Translator, rating: int) -> str:
+    return esc(t._("Thank you for your rating (%(rating)d/5)!") % {"rating": rating})
+
+
+def comment_prompt(t: Translator, reference: str) -> str:
+    """Starts with FEEDBACK_MARK: a reply to this message is taken as a comment."""
+    return FEEDBACK_MARK + " " + esc(
+        t._("If you wish, reply to this message with a comment about booking %(reference)s.")
+        % {"reference": reference})
+
+
+def comment_thanks(t: Translator) -> str:
+    return esc(t._("Thank you, your comment has been recorded."))
+
+
+def attendance_thanks(t: Translator) -> str:
+    return t._("Thank you! We look forward to seeing you.")
+
+
+# ---- email ---------------------------------------------------------------------------
+
+EMAIL_SUBJECTS = {
+    "booked": N_("Your appointment is confirmed: %(service)s, %(date)s"),
+    "rescheduled": N_("Your appointment has been changed: %(service)s, %(date)s"),
+    "cancelled": N_("Your appointment has been cancelled: %(service)s, %(date)s"),
+}
+
+
+def email_subject(t: Translator, change: str, service: ResolvedService | None,
+                  booking: Booking, zone: ZoneInfo) -> str:
+    name = service.service.name.get(t.locale) if service else booking.service_id
+    date_text = fmt.long_date(booking.start.astimezone(zone).date(), t.locale)
+    return t._(EMAIL_SUBJECTS[change]) % {"service": name, "date": date_text}
+
+
+def third_party_subject(t: Translator, service: ResolvedService | None, change: str) -> str:
+    municipality = service.municipality.name.get(t.locale) if service else ""
+    if change == "cancelled":
+        return t._("Cancelled: video call with %(municipality)s") % {
+            "municipality": municipality}
+    return t._("Invitation to a video call with %(municipality)s") % {
+        "municipality": municipality}
+
+
+def third_party_body(t: Translator, service: ResolvedService | None, booking: Booking,
+                     zone: ZoneInfo, change: str) -> str:
+    name = service.service.name.get(t.locale) if service else booking.service_id
+    municipality = service.municipality.name.get(t.locale) if service else ""
+    values = {"name": booking.details.name, "municipality": municipality, "service": name,
+              "date": fmt.long_date(booking.start.astimezone(zone).date(), t.locale),
+              "time": fmt.time_range(booking.start, booking.end, zone)}
+    if change == "cancelled":
+        return esc(t._("The video call with %(municipality)s about “%(service)s” on %(date)s, "
+                       "%(time)s, to which %(name)s invited you, has been cancelled.")
+                   % values)
+    lines = [
+        esc(t._("%(name)s invites you to a video call with %(municipality)s about "
+                "“%(service)s” on %(date)s, %(time)s.") % values),
+        zone_line(t, zone, booking.start),
+        "",
+        esc(t._("Join the meeting: %(url)s") % {"url": booking.meeting_url}),
+    ]
+    return "\n".join(lines)
