@@ -31,8 +31,8 @@ locales/%/LC_MESSAGES/messages.mo: locales/%/LC_MESSAGES/messages.po $(VENV)/.ru
 # After changing texts: extract them and merge into the catalogs, then translate.
 messages: $(VENV)/.runtime
 	$(BIN)/pybabel extract -F babel.cfg -k N_ -o locales/messages.pot --no-location \
-		--sort-output --project=Rantevou --copyright-holder=Rantevou .
-	$(BIN)/pybabel update -D messages -d locales -i locales/messages.pot --no-fuzzy-matching \
+		--sort-output --width 100 --project=Rantevou --copyright-holder=Rantevou .
+	$(BIN)/pybabel update -D messages -d locales -i locales/messages.pot --no-fuzzy-matching --width 100 \
 		--ignore-obsolete
 	$(PY) -m bot.i18n_tools fill-english locales/en/LC_MESSAGES/messages.po
 
