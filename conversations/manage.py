@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from telegram import ForceReply, Update
+from telegram import CallbackQuery, ForceReply, Update
 from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
@@ -13,6 +13,7 @@ from telegram.ext import (
 
 from bot import booking, callbacks, keyboards, messenger, texts
 from bot import scheduled_texts as later
+from bot.callbacks import Button
 from bot.context import Citizen, Context
 from bot.domain import Booking
 from conversations.flow import ReplyToPrompt, answer, citizen, kick_dispatch, prompt_reply
@@ -65,14 +66,19 @@ async def _changeable(update: Update, ctx: Context, who: Citizen,
         return None
 
 
+async def _pressed(update: Update, ctx: Context) -> tuple[CallbackQuery, Citizen,
+                                                          Button | None]:
+    """The query, who pressed, and the button's data (None if it does not parse)."""
+    query = update.callback_query
+    assert query is not None
+    return query, await citizen(update, ctx), callbacks.parse(query.data)
+
+
 async def _pressed_on_changeable(update: Update,
                                  ctx: Context) -> tuple[Citizen, Booking] | None:
     """The citizen and the booking a button names, if they may still change it (the query
     is answered); otherwise None, after saying why not."""
-    query = update.callback_query
-    assert query is not None
-    who = await citizen(update, ctx)
-    button = callbacks.parse(query.data)
+    query, who, button = await _pressed(update, ctx)
     current = button and await _changeable(update, ctx, who, button.arg)
     if not current:
         return None
@@ -108,10 +114,7 @@ async def reason_typed(update: Update, ctx: Context) -> None:
 
 
 async def yes_cancel(update: Update, ctx: Context) -> None:
-    query = update.callback_query
-    assert query is not None
-    who = await citizen(update, ctx)
-    button = callbacks.parse(query.data)
+    _, who, button = await _pressed(update, ctx)
     if button is not None:
         await _cancel(update, ctx, who, button.arg, "")
 
@@ -151,10 +154,7 @@ async def _cancel(update: Update, ctx: Context, who: Citizen, reference: str,
 
 async def will_attend(update: Update, ctx: Context) -> None:
     """«I'll be there», from a reminder: recorded and shown to staff."""
-    query = update.callback_query
-    assert query is not None
-    who = await citizen(update, ctx)
-    button = callbacks.parse(query.data)
+    query, who, button = await _pressed(update, ctx)
     if button is None:
         return
     services = ctx.services
@@ -171,10 +171,7 @@ async def will_attend(update: Update, ctx: Context) -> None:
 
 
 async def rated(update: Update, ctx: Context) -> None:
-    query = update.callback_query
-    assert query is not None
-    who = await citizen(update, ctx)
-    button = callbacks.parse(query.data)
+    query, who, button = await _pressed(update, ctx)
     if button is None:
         return
     reference, _, stars = button.arg.partition("/")

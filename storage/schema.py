@@ -45,6 +45,12 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.astimezone(UTC)  # type: ignore[no-any-return]
 
 
+def _booking_id(**options: Any) -> Column[int]:
+    """A booking's id in another table; the rows go when the booking goes."""
+    return Column("booking_id", Integer, ForeignKey("bookings.id", ondelete="CASCADE"),
+                  **options)
+
+
 metadata = MetaData(
     naming_convention={
         "ix": "ix_%(column_0_label)s",
@@ -120,26 +126,14 @@ holds = Table(
     Column("desk", String(32), primary_key=True),
     Column("cell", UTCDateTime, primary_key=True),
     Column("seat", Integer, primary_key=True),
-    Column(
-        "booking_id",
-        Integer,
-        ForeignKey("bookings.id", ondelete="CASCADE"),
-        nullable=False,
-        index=True,
-    ),
+    _booking_id(nullable=False, index=True),
 )
 
 booking_events = Table(
     "booking_events",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column(
-        "booking_id",
-        Integer,
-        ForeignKey("bookings.id", ondelete="CASCADE"),
-        nullable=False,
-        index=True,
-    ),
+    _booking_id(nullable=False, index=True),
     Column("at", UTCDateTime, nullable=False),
     Column("actor", BigInteger, nullable=True),  # Telegram user id; None for the system
     Column("kind", String(32), nullable=False),
@@ -150,12 +144,7 @@ booking_events = Table(
 booking_messages = Table(
     "booking_messages",
     metadata,
-    Column(
-        "booking_id",
-        Integer,
-        ForeignKey("bookings.id", ondelete="CASCADE"),
-        primary_key=True,
-    ),
+    _booking_id(primary_key=True),
     Column("chat_id", BigInteger, primary_key=True),
     Column("message_id", BigInteger, primary_key=True),
     Column("kind", String(32), nullable=False),
@@ -166,13 +155,7 @@ outbox = Table(
     "outbox",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column(
-        "booking_id",
-        Integer,
-        ForeignKey("bookings.id", ondelete="CASCADE"),
-        nullable=True,
-        index=True,
-    ),
+    _booking_id(nullable=True, index=True),
     Column("kind", String(32), nullable=False),
     Column("chat_id", BigInteger, nullable=True),  # where it goes (None: decided when sent)
     Column("due_at", UTCDateTime, nullable=False, index=True),
@@ -188,12 +171,7 @@ outbox = Table(
 feedback = Table(
     "feedback",
     metadata,
-    Column(
-        "booking_id",
-        Integer,
-        ForeignKey("bookings.id", ondelete="CASCADE"),
-        primary_key=True,
-    ),
+    _booking_id(primary_key=True),
     Column("rating", Integer, nullable=False),
     Column("comment", Text, nullable=False, default=""),
     Column("created_at", UTCDateTime, nullable=False),
