@@ -34,7 +34,7 @@ messages: $(VENV)/.runtime
 		--sort-output --width 100 --project=Rantevou --copyright-holder=Rantevou .
 	$(BIN)/pybabel update -D messages -d locales -i locales/messages.pot --no-fuzzy-matching --width 100 \
 		--ignore-obsolete
-	$(PY) -m bot.i18n_tools fill-english locales/en/LC_MESSAGES/messages.po
+	$(PY) scripts/i18n_tools.py fill-english locales/en/LC_MESSAGES/messages.po
 
 # The storage and end-to-end tests again, on a throwaway local PostgreSQL server (needs
 # PostgreSQL's server binaries; not part of `make test`).

@@ -15,10 +15,10 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bot.availability import free_slots
-from bot.booking import BookingRequest, SlotTaken, book
-from bot.catalog import load_catalog
-from bot.domain import Channel, Details
+from bot.domain.availability import free_slots
+from bot.domain.catalog import load_catalog
+from bot.domain.model import Channel, Details
+from bot.services.booking import BookingRequest, SlotTaken, book
 from bot.startup import prepare
 from tests.chat import Citizen
 from tests.conftest import SAMPLE_CATALOG, FrozenClock, make_settings, start_app

@@ -9,8 +9,8 @@ import sys
 from telegram import Update
 
 from bot.app import build_application
-from bot.catalog import CatalogError
-from bot.context import Services
+from bot.domain.catalog import CatalogError
+from bot.ptb.context import Services
 from bot.settings import NO_TOKEN_HELP, Settings, SettingsError, load_settings
 from bot.startup import prepare
 

@@ -8,10 +8,10 @@ from telegram import BotCommand, LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.ext import AIORateLimiter, Application, ContextTypes, Defaults
 
-from bot import jobs
-from bot.context import Context, Services
-from bot.i18n import Translator
-from bot.persistence import DatabasePersistence
+from bot.delivery import jobs
+from bot.ptb.context import Context, Services
+from bot.ptb.persistence import DatabasePersistence
+from bot.render.i18n import Translator
 from bot.settings import SUPPORTED_LOCALES
 from conversations import admin, booking, common, manage, staff
 

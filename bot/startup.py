@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.catalog import Catalog, load_catalog
-from bot.context import Clock, Services, system_clock
+from bot.domain.catalog import Catalog, load_catalog
+from bot.ptb.context import Clock, Services, system_clock
 from bot.settings import Settings
 from storage.catalog import Entry, SyncReport, sync_entries
 from storage.db import Database

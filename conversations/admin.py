@@ -14,8 +14,8 @@ from telegram import InputFile, Update
 from telegram.constants import ChatType
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
-from bot import booking, callbacks, closing, keyboards, reports, staff_texts
-from bot.admin import (
+from bot.domain.catalog import CatalogError, load_catalog
+from bot.domain.scope import (
     ArgumentError,
     Scope,
     admin_scope,
@@ -24,11 +24,13 @@ from bot.admin import (
     parse_range,
     target,
 )
-from bot.catalog import CatalogError, load_catalog
-from bot.context import Context
-from bot.i18n import N_, Translator
+from bot.ptb.context import Context
+from bot.render import callbacks, keyboards
+from bot.render import staff as staff_texts
+from bot.render.i18n import N_, Translator
+from bot.render.texts import chunks, esc
+from bot.services import booking, closing, reports
 from bot.startup import store_catalog
-from bot.texts import chunks, esc
 from conversations.flow import answer, citizen, kick_dispatch
 
 PENDING = "closing"  # user_data: /close requests waiting for their confirmation

@@ -21,12 +21,10 @@ from telegram.ext import (
 )
 from telegram.warnings import PTBUserWarning
 
-from bot import booking, keyboards, messenger, texts, validation
-from bot.callbacks import Button
-from bot.catalog import ResolvedService
-from bot.context import Citizen, Context
-from bot.domain import Booking, Channel
-from bot.draft import (
+from bot.delivery import messenger
+from bot.domain import validation
+from bot.domain.catalog import ResolvedService
+from bot.domain.draft import (
     OPTIONAL_STEPS,
     TEXT_STEPS,
     Draft,
@@ -38,7 +36,12 @@ from bot.draft import (
     next_step,
     previous_step,
 )
-from bot.meeting import new_meeting_url
+from bot.domain.meeting import new_meeting_url
+from bot.domain.model import Booking, Channel
+from bot.ptb.context import Citizen, Context
+from bot.render import keyboards, texts
+from bot.render.callbacks import Button
+from bot.services import booking
 from conversations.flow import (
     State,
     answer,

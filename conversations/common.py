@@ -17,8 +17,8 @@ from telegram.ext import (
     filters,
 )
 
-from bot import callbacks, keyboards, texts
-from bot.context import Context, save_preferences
+from bot.ptb.context import Context, save_preferences
+from bot.render import callbacks, keyboards, texts
 from conversations.flow import answer, citizen
 
 log = logging.getLogger(__name__)

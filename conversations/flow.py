@@ -18,11 +18,12 @@ from telegram import (
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import CallbackQueryHandler, filters
 
-from bot import callbacks, texts, validation
-from bot.callbacks import Button
-from bot.context import Citizen, Context
-from bot.draft import Draft
-from bot.i18n import Translator
+from bot.domain import validation
+from bot.domain.draft import Draft
+from bot.ptb.context import Citizen, Context
+from bot.render import callbacks, texts
+from bot.render.callbacks import Button
+from bot.render.i18n import Translator
 
 log = logging.getLogger(__name__)
 DRAFT = "draft"
@@ -163,7 +164,7 @@ async def prompt_reply(update: Update, ctx: Context, t: Translator) -> tuple[str
 
 def kick_dispatch(ctx: Context) -> None:
     """Have the outbox sent now rather than at the job's next turn (when the job runs)."""
-    from bot.jobs import dispatch_job
+    from bot.delivery.jobs import dispatch_job
 
     if ctx.job_queue is not None and ctx.job_queue.scheduler.running:
         ctx.job_queue.run_once(dispatch_job, 0, name="dispatch-now")

@@ -11,11 +11,13 @@ from telegram.ext import (
     filters,
 )
 
-from bot import booking, callbacks, keyboards, messenger, texts
-from bot import scheduled_texts as later
-from bot.callbacks import Button
-from bot.context import Citizen, Context
-from bot.domain import Booking
+from bot.delivery import messenger
+from bot.domain.model import Booking
+from bot.ptb.context import Citizen, Context
+from bot.render import callbacks, keyboards, texts
+from bot.render import reminders as later
+from bot.render.callbacks import Button
+from bot.services import booking
 from conversations.flow import ReplyToPrompt, answer, citizen, kick_dispatch, prompt_reply
 
 PRIVATE = filters.ChatType.PRIVATE

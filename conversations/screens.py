@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from bot import keyboards, slots, texts, validation
-from bot.catalog import ResolvedService
-from bot.context import Citizen, Context
-from bot.domain import Channel, Details, Slot
-from bot.draft import OPTIONAL_STEPS, TEXT_STEPS, Draft, Step
+from bot.domain import validation
+from bot.domain.catalog import ResolvedService
+from bot.domain.draft import OPTIONAL_STEPS, TEXT_STEPS, Draft, Step
+from bot.domain.model import Channel, Details, Slot
+from bot.ptb.context import Citizen, Context
+from bot.render import keyboards, texts
+from bot.services import availability as slots
 from conversations.flow import Markup
 
 

@@ -17,10 +17,12 @@ from telegram.ext import (
     filters,
 )
 
-from bot import booking, callbacks, staff_texts, texts
-from bot.context import Context
-from bot.domain import Booking, Status
-from bot.i18n import Translator
+from bot.domain.model import Booking, Status
+from bot.ptb.context import Context
+from bot.render import callbacks, texts
+from bot.render import staff as staff_texts
+from bot.render.i18n import Translator
+from bot.services import booking
 from conversations.flow import ReplyToPrompt, answer, kick_dispatch, prompt_reply
 
 GROUPS = (ChatType.GROUP, ChatType.SUPERGROUP, ChatType.CHANNEL)

@@ -10,7 +10,7 @@ from sqlalchemy import and_, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.domain import Booking, Channel, Details, Status
+from bot.domain.model import Booking, Channel, Details, Status
 from storage.schema import booking_events, booking_messages, bookings, feedback, holds
 
 

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from bot.app import App, build_application, set_commands
-from bot.context import Services
+from bot.ptb.context import Services
 from bot.settings import PROJECT_ROOT, Settings, load_settings
 from bot.startup import prepare
 from tests.chat import Citizen
@@ -119,7 +119,7 @@ def citizen(fake: FakeTelegram, app: App) -> Citizen:
 
 async def drain(bot: Any, services: Services) -> int:
     """Run the dispatcher until nothing due is left; returns how many items were sent."""
-    from bot.dispatch import dispatch
+    from bot.delivery.sender import dispatch
     from storage import outbox
 
     sent = 0

@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from bot import dispatch as dispatching
 from bot.app import App
-from bot.booking import BookingRequest
-from bot.booking import book as domain_book
-from bot.context import Services
-from bot.dispatch import dispatch
-from bot.domain import Booking, Channel, Details, Status
+from bot.delivery import sender as dispatching
+from bot.delivery.sender import dispatch
+from bot.domain.model import Booking, Channel, Details, Status
+from bot.ptb.context import Services
+from bot.services.booking import BookingRequest
+from bot.services.booking import book as domain_book
 from bot.startup import prepare
 from storage import bookings as store
 from tests.chat import Citizen
@@ -139,7 +139,7 @@ async def test_stats(fake: FakeTelegram, app: App, services: Services,
     await booked(services, 6002, start=datetime(2026, 12, 2, 9, 0, tzinfo=UTC))
     await booked(services, 6003, "chios-leases")
     clock.now = datetime(2026, 12, 3, 12, 0, tzinfo=UTC)
-    from bot.booking import set_outcome
+    from bot.services.booking import set_outcome
 
     async with services.db.read() as conn:
         mine = await store.bookings_of_user(conn, 6001) + await store.bookings_of_user(conn,

@@ -9,8 +9,8 @@ import pytest
 from icalendar import Calendar
 
 from bot.app import App
-from bot.context import Services
-from bot.domain import Channel, Status
+from bot.domain.model import Channel, Status
+from bot.ptb.context import Services
 from bot.startup import prepare
 from storage import bookings as store
 from tests.chat import Citizen

@@ -6,14 +6,14 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot import dispatch as dispatching
 from bot.app import App
-from bot.booking import BookingRequest, set_outcome
-from bot.booking import book as domain_book
-from bot.context import Services
-from bot.dispatch import dispatch
-from bot.domain import Channel, Details, Status
-from bot.retention import DRAFT_DAYS, abandoned_drafts
+from bot.delivery import sender as dispatching
+from bot.delivery.sender import dispatch
+from bot.domain.model import Channel, Details, Status
+from bot.ptb.context import Services
+from bot.services.booking import BookingRequest, set_outcome
+from bot.services.booking import book as domain_book
+from bot.services.retention import DRAFT_DAYS, abandoned_drafts
 from storage import bookings as store
 from storage import outbox, state
 from tests.chat import Citizen

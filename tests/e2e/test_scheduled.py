@@ -6,11 +6,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from bot.app import App
-from bot.booking import BookingRequest
-from bot.booking import book as domain_book
-from bot.context import Services
-from bot.dispatch import dispatch
-from bot.domain import Channel, Details, Status
+from bot.delivery.sender import dispatch
+from bot.domain.model import Channel, Details, Status
+from bot.ptb.context import Services
+from bot.services.booking import BookingRequest
+from bot.services.booking import book as domain_book
 from bot.startup import prepare
 from storage import bookings as store
 from storage import outbox
@@ -291,7 +291,7 @@ async def test_feedback_only_for_appointments_that_took_place(
     assert citizen.last_answer["text"] == "Η κράτηση δεν βρέθηκε." or "δεν" in (
         citizen.last_answer["text"])
     clock.now = datetime(2026, 12, 3, 9, 30, tzinfo=UTC)
-    from bot.booking import set_outcome
+    from bot.services.booking import set_outcome
 
     await set_outcome(services.db, services.catalog, made.reference, Status.NO_SHOW, 1,
                       clock())

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from bot.app import App
-from bot.booking import BookingRequest
-from bot.booking import book as domain_book
-from bot.context import Services
-from bot.dispatch import dispatch
-from bot.domain import Channel, Details, Status
+from bot.delivery.sender import dispatch
+from bot.domain.model import Channel, Details, Status
+from bot.ptb.context import Services
+from bot.services.booking import BookingRequest
+from bot.services.booking import book as domain_book
 from storage import bookings as store
 from storage import outbox
 from tests.chat import Citizen

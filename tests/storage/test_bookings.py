@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.booking import BookingRequest, NotBookable, SlotTaken, book
-from bot.context import Services
-from bot.domain import Channel, Details, Status
-from bot.slots import day_slots
+from bot.domain.model import Channel, Details, Status
+from bot.ptb.context import Services
+from bot.services.availability import day_slots
+from bot.services.booking import BookingRequest, NotBookable, SlotTaken, book
 from storage import bookings as store
 from storage.db import Database
 from storage.migrate import migrate
@@ -128,7 +128,7 @@ async def test_refused_requests_leave_nothing_behind(services: Services,
 
 
 async def test_migrations_are_idempotent_and_the_catalog_is_synced(tmp_path: Path) -> None:
-    from bot.catalog import load_catalog
+    from bot.domain.catalog import load_catalog
     from bot.startup import store_catalog
     from tests.conftest import SAMPLE_CATALOG
 

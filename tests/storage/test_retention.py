@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from bot.booking import BookingRequest, book, rate
-from bot.context import Services
-from bot.domain import Channel, Details, Status
-from bot.reports import stats
-from bot.retention import erase_old
+from bot.domain.model import Channel, Details, Status
+from bot.ptb.context import Services
+from bot.services.booking import BookingRequest, book, rate
+from bot.services.reports import stats
+from bot.services.retention import erase_old
 from storage import bookings as store
 from tests.conftest import FrozenClock
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.context import Services
-from bot.persistence import DatabasePersistence
+from bot.ptb.context import Services
+from bot.ptb.persistence import DatabasePersistence
 
 
 async def test_conversations_and_drafts_survive_a_new_persistence(services: Services) -> None:

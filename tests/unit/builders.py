@@ -8,9 +8,9 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.availability import Hold, cells
-from bot.catalog import ResolvedService, parse_catalog
-from bot.domain import Slot
+from bot.domain.availability import Hold, cells
+from bot.domain.catalog import ResolvedService, parse_catalog
+from bot.domain.model import Slot
 
 ATHENS = ZoneInfo("Europe/Athens")
 NEW_YORK = ZoneInfo("America/New_York")

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.availability import (
+from bot.domain.availability import (
     candidate_slots,
     cells,
     free_seat,
@@ -18,8 +18,8 @@ from bot.availability import (
     last_bookable_day,
     occupancy,
 )
-from bot.catalog import ResolvedService, load_catalog
-from bot.domain import Slot
+from bot.domain.catalog import ResolvedService, load_catalog
+from bot.domain.model import Slot
 from tests.conftest import SAMPLE_CATALOG, START
 from tests.unit.builders import (
     ATHENS,

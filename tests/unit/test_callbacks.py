@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from bot.callbacks import ARGUMENTS, MAX_BYTES, Button, encode, parse, pattern
+from bot.render.callbacks import ARGUMENTS, MAX_BYTES, Button, encode, parse, pattern
 
 # A valid argument for every step.
 EXAMPLES: dict[str, str] = {

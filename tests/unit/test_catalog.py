@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from bot.catalog import Catalog, CatalogError, Hours, load_catalog, parse_catalog
-from bot.domain import Channel
+from bot.domain.catalog import Catalog, CatalogError, Hours, load_catalog, parse_catalog
+from bot.domain.model import Channel
 from tests.conftest import SAMPLE_CATALOG
 from tests.unit.builders import raw_catalog
 

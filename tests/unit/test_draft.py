@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.catalog import Catalog, load_catalog
-from bot.draft import (
+from bot.domain.catalog import Catalog, load_catalog
+from bot.domain.draft import (
     Draft,
     Step,
     applies,

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.formatting import (
+from bot.render.formatting import (
     clock,
     long_date,
     month_title,

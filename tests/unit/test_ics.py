@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 
 from icalendar import Calendar
 
-from bot.domain import Booking, Channel, Details, Status
-from bot.ics import Invitation, invitation
+from bot.domain.model import Booking, Channel, Details, Status
+from bot.render.ics import Invitation, invitation
 
 ATHENS = ZoneInfo("Europe/Athens")
 NOW = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)

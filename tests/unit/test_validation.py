@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.i18n import Translator
-from bot.validation import InvalidInput, display_phone, email, free_text, full_name, phone
+from bot.domain.validation import InvalidInput, display_phone, email, free_text, full_name, phone
+from bot.render.i18n import Translator
 
 # ---- full name --------------------------------------------------------------------------
 

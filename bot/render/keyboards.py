@@ -14,12 +14,12 @@ from telegram import (
     ReplyKeyboardMarkup,
 )
 
-from bot import formatting as fmt
-from bot.callbacks import encode
-from bot.catalog import Group, Municipality, ResolvedService
-from bot.domain import Booking, Channel, Slot
-from bot.i18n import N_, Translator
-from bot.texts import CHANNEL_ICONS, channel_name
+from bot.domain.catalog import Group, Municipality, ResolvedService
+from bot.domain.model import Booking, Channel, Slot
+from bot.render import formatting as fmt
+from bot.render.callbacks import encode
+from bot.render.i18n import N_, Translator
+from bot.render.texts import CHANNEL_ICONS, channel_name
 
 Rows = list[list[InlineKeyboardButton]]
 TIMES_PER_ROW = 4

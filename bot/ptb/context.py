@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 
 from telegram.ext import Application, CallbackContext, ExtBot
 
-from bot.catalog import Catalog
-from bot.i18n import Translator, pick_locale
+from bot.domain.catalog import Catalog
+from bot.render.i18n import Translator, pick_locale
 from bot.settings import Settings
 from storage import users
 from storage.db import Database

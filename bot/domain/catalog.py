@@ -24,7 +24,7 @@ from pydantic import (
     model_validator,
 )
 
-from bot.domain import Channel
+from bot.domain.model import Channel
 
 LOCALES = ("el", "en")
 ID_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,23}$"

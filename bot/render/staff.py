@@ -6,13 +6,13 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot import formatting as fmt
-from bot.catalog import Catalog, Group, ResolvedService
-from bot.domain import Booking, Channel, Status
-from bot.i18n import N_, Translator
-from bot.reports import Stats
-from bot.texts import channel_name, esc, zone_line
-from bot.validation import display_phone
+from bot.domain.catalog import Catalog, Group, ResolvedService
+from bot.domain.model import Booking, Channel, Status
+from bot.domain.validation import display_phone
+from bot.render import formatting as fmt
+from bot.render.i18n import N_, Translator
+from bot.render.texts import channel_name, esc, zone_line
+from bot.services.reports import Stats
 
 HEADINGS = {
     "booked": N_("🆕 New booking"),
@@ -70,7 +70,7 @@ def notice(t: Translator, service: ResolvedService | None, booking: Booking, zon
 
 
 def reason_prompt(t: Translator, reference: str) -> str:
-    from bot.texts import REASON_MARK
+    from bot.render.texts import REASON_MARK
 
     return REASON_MARK + " " + esc(t._(
         "Please type the reason for cancelling booking %(reference)s as a reply to this "

@@ -15,8 +15,8 @@ from zoneinfo import ZoneInfo
 
 import holidays
 
-from bot.catalog import ResolvedService
-from bot.domain import Slot
+from bot.domain.catalog import ResolvedService
+from bot.domain.model import Slot
 
 CELL = timedelta(minutes=5)
 HOLIDAY_COUNTRY = "GR"

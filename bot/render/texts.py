@@ -6,11 +6,11 @@ from datetime import date, datetime
 from html import escape
 from zoneinfo import ZoneInfo
 
-from bot import formatting as fmt
-from bot.catalog import Municipality, ResolvedService
-from bot.domain import Booking, Channel, Details, Status
-from bot.i18n import N_, Translator
-from bot.validation import display_phone
+from bot.domain.catalog import Municipality, ResolvedService
+from bot.domain.model import Booking, Channel, Details, Status
+from bot.domain.validation import display_phone
+from bot.render import formatting as fmt
+from bot.render.i18n import N_, Translator
 
 CHANNEL_NAMES = {
     Channel.IN_PERSON: N_("In person"),

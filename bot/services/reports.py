@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.admin import Scope
-from bot.catalog import Catalog, Group
-from bot.domain import Booking, Status
-from bot.slots import midnight
+from bot.domain.catalog import Catalog, Group
+from bot.domain.model import Booking, Status
+from bot.domain.scope import Scope
+from bot.services.availability import midnight
 from storage import bookings as store
 from storage.db import Database
 

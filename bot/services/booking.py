@@ -15,11 +15,11 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot import outbox
-from bot.availability import cells
-from bot.catalog import Catalog, ResolvedService
-from bot.domain import Booking, Channel, Details, Slot, Status
-from bot.slots import offered_slot, scopes_of
+from bot.domain.availability import cells
+from bot.domain.catalog import Catalog, ResolvedService
+from bot.domain.model import Booking, Channel, Details, Slot, Status
+from bot.services import planning as outbox
+from bot.services.availability import offered_slot, scopes_of
 from storage import bookings as store
 from storage import closures
 from storage.db import Database

@@ -6,12 +6,12 @@ from html import escape
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
-from bot import formatting as fmt
-from bot.catalog import ResolvedService
-from bot.domain import Booking, Channel
-from bot.i18n import N_, Translator
-from bot.texts import _when_lines, booking_card, esc, zone_line
-from bot.validation import display_phone
+from bot.domain.catalog import ResolvedService
+from bot.domain.model import Booking, Channel
+from bot.domain.validation import display_phone
+from bot.render import formatting as fmt
+from bot.render.i18n import N_, Translator
+from bot.render.texts import _when_lines, booking_card, esc, zone_line
 
 
 def map_link(t: Translator, address: str) -> str:

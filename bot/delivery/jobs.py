@@ -9,9 +9,9 @@ from typing import Any
 
 from telegram.ext import Application, CallbackContext
 
-from bot.context import Context, Services
-from bot.dispatch import dispatch
-from bot.retention import abandoned_drafts, erase_old
+from bot.delivery.sender import dispatch
+from bot.ptb.context import Context, Services
+from bot.services.retention import abandoned_drafts, erase_old
 
 log = logging.getLogger(__name__)
 _running = asyncio.Lock()  # one dispatch at a time: an item is never picked twice

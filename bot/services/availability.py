@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.availability import free_slots, last_bookable_day
-from bot.catalog import ResolvedService
-from bot.domain import Slot
+from bot.domain.availability import free_slots, last_bookable_day
+from bot.domain.catalog import ResolvedService
+from bot.domain.model import Slot
 from storage import bookings as store
 from storage import closures
 from storage.db import Database

@@ -13,8 +13,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.catalog import ResolvedService
-from bot.domain import Booking, Channel, Status
+from bot.domain.catalog import ResolvedService
+from bot.domain.model import Booking, Channel, Status
 from bot.settings import Settings
 from storage import outbox
 

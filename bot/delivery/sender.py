@@ -16,14 +16,17 @@ from datetime import datetime, timedelta
 from telegram import Bot, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 
-from bot import keyboards, mail, messenger, reports, staff_texts, texts
-from bot import outbox as plan
-from bot import scheduled_texts as later
-from bot.admin import Scope
-from bot.context import Citizen, Services, load_citizen
-from bot.domain import Booking, Channel, Status
-from bot.i18n import Translator
-from bot.slots import midnight
+from bot.delivery import mail, messenger
+from bot.domain.model import Booking, Channel, Status
+from bot.domain.scope import Scope
+from bot.ptb.context import Citizen, Services, load_citizen
+from bot.render import keyboards, texts
+from bot.render import reminders as later
+from bot.render import staff as staff_texts
+from bot.render.i18n import Translator
+from bot.services import planning as plan
+from bot.services import reports
+from bot.services.availability import midnight
 from storage import bookings as store
 from storage import outbox, users
 from storage.outbox import Item

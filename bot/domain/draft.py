@@ -12,8 +12,8 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from bot.catalog import Catalog
-from bot.domain import Booking, Channel
+from bot.domain.catalog import Catalog
+from bot.domain.model import Booking, Channel
 
 
 class Step(StrEnum):

@@ -8,12 +8,12 @@ import logging
 from telegram import Bot, InputFile, Message
 from telegram.error import BadRequest, Forbidden, TelegramError
 
-from bot import booking as rules
-from bot import keyboards, texts
-from bot.catalog import ResolvedService
-from bot.context import Citizen, Services, load_citizen
-from bot.domain import Booking
-from bot.ics import Invitation, invitation
+from bot.domain.catalog import ResolvedService
+from bot.domain.model import Booking
+from bot.ptb.context import Citizen, Services, load_citizen
+from bot.render import keyboards, texts
+from bot.render.ics import Invitation, invitation
+from bot.services import booking as rules
 
 log = logging.getLogger(__name__)
 

@@ -6,8 +6,8 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from bot.catalog import Catalog, Group, Municipality
-from bot.i18n import N_
+from bot.domain.catalog import Catalog, Group, Municipality
+from bot.render.i18n import N_
 from bot.settings import Settings
 
 MAX_RANGE = timedelta(days=366)

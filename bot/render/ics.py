@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event, vCalAddress, vText
 
-from bot.domain import Booking
+from bot.domain.model import Booking
 
 PRODID = "-//Rantevou//Municipal appointments//EL"
 

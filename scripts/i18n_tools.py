@@ -1,4 +1,4 @@
-"""`python -m bot.i18n_tools fill-english PO`: English msgids are the English texts.
+"""`python scripts/i18n_tools.py fill-english PO`: English msgids are the English texts.
 
 Run by `make messages` after `pybabel update`, so the English catalog is complete and
 the Greek one shows exactly what still needs translating.

@@ -1,0 +1,1 @@
+"""Pure rules and data: no telegram, no storage, no I/O; time is passed in."""

@@ -1,0 +1,1 @@
+"""The python-telegram-bot adapter: the typed context, persistence."""

@@ -1,0 +1,1 @@
+"""What people read: texts, keyboards, button data, dates, invitations."""

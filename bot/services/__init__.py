@@ -1,0 +1,1 @@
+"""Use cases: read, decide with the domain, write, in one transaction."""
