@@ -16,9 +16,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot.domain.availability import free_slots
-from bot.domain.catalog import load_catalog
-from bot.domain.model import Channel, Details
-from bot.services.booking import BookingRequest, SlotTaken, book
+from bot.domain.model import BookingRequest, Channel, Details
+from bot.domain.rules import SlotTaken
+from bot.services.booking import book
+from bot.services.catalog import load_catalog
 from bot.startup import prepare
 from tests.chat import Citizen
 from tests.conftest import SAMPLE_CATALOG, FrozenClock, make_settings, start_app

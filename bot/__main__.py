@@ -10,7 +10,7 @@ from telegram import Update
 
 from bot.app import build_application
 from bot.domain.catalog import CatalogError
-from bot.ptb.context import Services
+from bot.services.runtime import Services
 from bot.settings import NO_TOKEN_HELP, Settings, SettingsError, load_settings
 from bot.startup import prepare
 

@@ -9,11 +9,12 @@ from telegram.constants import ParseMode
 from telegram.ext import AIORateLimiter, Application, ContextTypes, Defaults
 
 from bot.delivery import jobs
-from bot.ptb.context import Context, Services
+from bot.ptb.context import Context
 from bot.ptb.persistence import DatabasePersistence
 from bot.render.i18n import Translator
+from bot.services.runtime import Services
 from bot.settings import SUPPORTED_LOCALES
-from conversations import admin, booking, common, manage, staff
+from conversations import admin, common, flow, manage, staff
 
 App = Application[Any, Context, Any, Any, Any, Any]
 COMMANDS = (
@@ -48,7 +49,7 @@ def build_application(services: Services, rate_limit: bool = True) -> App:
     for handler in [*common.before_flows(), *manage.handlers(), *staff.handlers(),
                     *admin.handlers()]:
         application.add_handler(handler)
-    application.add_handler(booking.conversation())
+    application.add_handler(flow.conversation())
     for handler in common.after_flows():
         application.add_handler(handler)
     common.register(application)

@@ -141,6 +141,13 @@ class Settings(BaseSettings):
         return ZoneInfo(self.TIMEZONE)
 
     @property
+    def meeting_template(self) -> str:
+        """The meeting link of a video call, with {token} where its unguessable part goes."""
+        if self.MEETING_PROVIDER == "template":
+            return self.MEETING_URL_TEMPLATE
+        return f"{str(self.JITSI_BASE_URL).rstrip('/')}/Rantevou-{{token}}"
+
+    @property
     def catalog_path(self) -> Path:
         path = self.CATALOG_PATH
         return path if path.is_absolute() else PROJECT_ROOT / path

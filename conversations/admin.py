@@ -6,7 +6,6 @@ anyone who is not an admin of the municipality is told so and nothing happens.
 
 from __future__ import annotations
 
-import re
 import secrets
 from datetime import date
 
@@ -14,43 +13,33 @@ from telegram import InputFile, Update
 from telegram.constants import ChatType
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
-from bot.domain.catalog import CatalogError, load_catalog
-from bot.domain.scope import (
-    ArgumentError,
-    Scope,
-    admin_scope,
-    default_target,
-    parse_day,
-    parse_range,
-    target,
-)
+from bot.domain import N_
+from bot.domain.arguments import ArgumentError, day_and_target, parse_day, parse_range
+from bot.domain.catalog import CatalogError
+from bot.domain.scope import Scope, admin_scope
+from bot.domain.stats import stats
 from bot.ptb.context import Context
-from bot.render import callbacks, keyboards
-from bot.render import staff as staff_texts
-from bot.render.i18n import N_, Translator
-from bot.render.texts import chunks, esc
-from bot.services import booking, closing, reports
-from bot.startup import store_catalog
-from conversations.flow import answer, citizen, kick_dispatch
+from bot.ptb.handlers import answer, chat_of, citizen, kick_dispatch, query_of, staff_t, user_of
+from bot.render import admin, callbacks, keyboards, reports
+from bot.render.html import chunks, esc
+from bot.render.i18n import Translator
+from bot.services import closing, lookups
+from bot.services.catalog import load_catalog, store_catalog
+from bot.services.reports import agenda, bookings_in, ratings_of
 
 PENDING = "closing"  # user_data: /close requests waiting for their confirmation
 
 
 async def _admin(update: Update, ctx: Context) -> tuple[Scope, Translator] | None:
     """The scope and language of an admin command, or None after saying "not allowed"."""
-    user, chat = update.effective_user, update.effective_chat
-    assert user is not None and chat is not None
+    user, chat = user_of(update), chat_of(update)
     in_private = chat.type == ChatType.PRIVATE
     services = ctx.services
-    scope = admin_scope(services.settings, services.catalog, user.id,
+    scope = admin_scope(services.settings.ADMIN_IDS, services.catalog, user.id,
                         None if in_private else chat.id)
-    if in_private:
-        t = (await citizen(update, ctx)).t
-    else:
-        found = services.catalog.group_of_chat(chat.id)
-        t = Translator(found[1].staff_locale if found else "el")
+    t = (await citizen(update, ctx)).t if in_private else staff_t(ctx, chat.id)
     if scope is None:
-        await ctx.bot.send_message(chat.id, esc(staff_texts.not_allowed(t)))
+        await ctx.bot.send_message(chat.id, esc(admin.not_allowed(t)))
         return None
     return scope, t
 
@@ -61,8 +50,7 @@ def _today(ctx: Context) -> date:
 
 async def _say(update: Update, ctx: Context, text: str, **kwargs: object) -> None:
     """Send a reply, in as many messages as Telegram's length limit needs."""
-    chat = update.effective_chat
-    assert chat is not None
+    chat = chat_of(update)
     for part in chunks(text):
         await ctx.bot.send_message(chat.id, part, **kwargs)  # type: ignore[arg-type]
 
@@ -74,7 +62,7 @@ async def _argument_error(update: Update, ctx: Context, t: Translator,
 
 async def admin_command(update: Update, ctx: Context) -> None:
     if found := await _admin(update, ctx):
-        await _say(update, ctx, staff_texts.admin_help(found[1]))
+        await _say(update, ctx, admin.admin_help(found[1]))
 
 
 async def agenda_command(update: Update, ctx: Context) -> None:
@@ -86,32 +74,9 @@ async def agenda_command(update: Update, ctx: Context) -> None:
     except ArgumentError as error:
         return await _argument_error(update, ctx, t, error)
     zone = ctx.services.settings.zone
-    sections = await reports.agenda(ctx.services.db, ctx.services.catalog, scope, day, zone,
+    sections = await agenda(ctx.services.db, ctx.services.catalog, scope, day, zone,
                                     t.locale)
-    await _say(update, ctx, staff_texts.agenda(t, day, sections, zone))
-
-
-_ID_LIKE = re.compile(r"^[a-z0-9]+[-_][a-z0-9_-]+$")
-
-
-def _day_and_target(args: list[str], scope: Scope, today: date, only_id: bool = False
-                    ) -> tuple[date, tuple[str, str] | None, list[str]]:
-    """DATE [ID] REST…: the day, the target (named or by default) and the remaining words.
-
-    A word shaped like an id (chios-kk) that names nothing here is an error, not the start
-    of a reason; with `only_id`, any word after the date must be an id.
-    """
-    if not args:
-        raise ArgumentError(N_("Please give a date, e.g. 2026-12-10."))
-    day = parse_day(args[0], today)
-    rest = args[1:]
-    named = target(scope, rest[0]) if rest else None
-    if named:
-        return day, named, rest[1:]
-    if rest and (only_id or _ID_LIKE.match(rest[0])):
-        raise ArgumentError(N_("Unknown municipality, group or service “%(id)s”."),
-                            id=rest[0][:40])
-    return day, default_target(scope), rest
+    await _say(update, ctx, reports.agenda(t, day, sections, zone))
 
 
 async def close_command(update: Update, ctx: Context) -> None:
@@ -119,33 +84,31 @@ async def close_command(update: Update, ctx: Context) -> None:
         return
     scope, t = found
     try:
-        day, aim, words = _day_and_target(ctx.args or [], scope, _today(ctx))
+        day, aim, words = day_and_target(ctx.args or [], scope, _today(ctx))
     except ArgumentError as error:
         return await _argument_error(update, ctx, t, error)
     if aim is None:
-        return await _say(update, ctx, staff_texts.need_target(t))
+        return await _say(update, ctx, admin.need_target(t))
     if not words:
-        return await _say(update, ctx, staff_texts.need_reason(t))
+        return await _say(update, ctx, admin.need_reason(t))
     if day < _today(ctx):
-        return await _argument_error(update, ctx, t, ArgumentError(
-            N_("That day is in the past.")))
+        return await _argument_error(update, ctx, t, ArgumentError(N_("That day is in the past.")))
     reason = " ".join(words)[:300]
     services = ctx.services
     affected = await closing.bookings_on(services.db, day, *aim, services.settings.zone,
                                          ctx.now())
-    name = staff_texts.target_name(t, services.catalog, *aim)
+    name = admin.target_name(t, services.catalog, *aim)
     if not affected:
         return await _close(update, ctx, t, day, aim, reason)
     token = secrets.token_hex(4)
     pending = ctx.user_data.setdefault(PENDING, {}) if ctx.user_data is not None else {}
     pending[token] = {"day": day.isoformat(), "kind": aim[0], "id": aim[1], "reason": reason}
-    await _say(update, ctx, staff_texts.close_question(t, day, name, len(affected)),
+    await _say(update, ctx, admin.close_question(t, day, name, len(affected)),
                reply_markup=keyboards.confirm_close(t, token))
 
 
 async def close_confirmed(update: Update, ctx: Context) -> None:
-    query = update.callback_query
-    assert query is not None
+    query = query_of(update)
     if not (found := await _admin(update, ctx)):
         return await answer(query)
     _, t = found
@@ -156,7 +119,7 @@ async def close_confirmed(update: Update, ctx: Context) -> None:
     if not isinstance(request, dict):
         return  # another admin's question, or one already answered
     if button is not None and button.step == "cn":
-        await query.edit_message_text(staff_texts.close_aborted(t))
+        await query.edit_message_text(admin.close_aborted(t))
         return
     day = date.fromisoformat(request["day"])
     await _close(update, ctx, t, day, (request["kind"], request["id"]), request["reason"],
@@ -166,11 +129,10 @@ async def close_confirmed(update: Update, ctx: Context) -> None:
 async def _close(update: Update, ctx: Context, t: Translator, day: date,
                  aim: tuple[str, str], reason: str, edit: bool = False) -> None:
     services = ctx.services
-    user = update.effective_user
-    assert user is not None
+    user = user_of(update)
     new, cancelled = await closing.close_day(services.db, services.catalog, day, *aim, reason,
                                              user.id, ctx.now(), services.settings.zone)
-    text = staff_texts.closed(t, day, staff_texts.target_name(t, services.catalog, *aim),
+    text = admin.closed(t, day, admin.target_name(t, services.catalog, *aim),
                               len(cancelled), new)
     if edit and update.callback_query:
         await update.callback_query.edit_message_text(text)
@@ -184,14 +146,14 @@ async def open_command(update: Update, ctx: Context) -> None:
         return
     scope, t = found
     try:
-        day, aim, _ = _day_and_target(ctx.args or [], scope, _today(ctx), only_id=True)
+        day, aim, _ = day_and_target(ctx.args or [], scope, _today(ctx), only_id=True)
     except ArgumentError as error:
         return await _argument_error(update, ctx, t, error)
     if aim is None:
-        return await _say(update, ctx, staff_texts.need_target(t))
+        return await _say(update, ctx, admin.need_target(t))
     existed = await closing.open_day(ctx.services.db, day, *aim)
-    name = staff_texts.target_name(t, ctx.services.catalog, *aim)
-    await _say(update, ctx, staff_texts.opened(t, day, name, existed))
+    name = admin.target_name(t, ctx.services.catalog, *aim)
+    await _say(update, ctx, admin.opened(t, day, name, existed))
 
 
 async def export_command(update: Update, ctx: Context) -> None:
@@ -203,13 +165,12 @@ async def export_command(update: Update, ctx: Context) -> None:
     except ArgumentError as error:
         return await _argument_error(update, ctx, t, error)
     zone = ctx.services.settings.zone
-    found_bookings = await reports.bookings_in(ctx.services.db, scope, first, last, zone)
+    found_bookings = await bookings_in(ctx.services.db, scope, first, last, zone)
     data = reports.to_csv(found_bookings, ctx.services.catalog, zone)
-    chat = update.effective_chat
-    assert chat is not None
+    chat = chat_of(update)
     await ctx.bot.send_document(
         chat.id, InputFile(data, filename=f"rantevou-{first}_{last}.csv"),
-        caption=staff_texts.export_caption(t, first, last, len(found_bookings)))
+        caption=reports.export_caption(t, first, last, len(found_bookings)))
 
 
 async def stats_command(update: Update, ctx: Context) -> None:
@@ -221,10 +182,10 @@ async def stats_command(update: Update, ctx: Context) -> None:
     except ArgumentError as error:
         return await _argument_error(update, ctx, t, error)
     zone = ctx.services.settings.zone
-    found_bookings = await reports.bookings_in(ctx.services.db, scope, first, last, zone)
-    ratings = await reports.ratings_of(ctx.services.db, found_bookings)
-    numbers = reports.stats(found_bookings, zone, ratings)
-    await _say(update, ctx, staff_texts.stats_text(t, ctx.services.catalog, first, last,
+    found_bookings = await bookings_in(ctx.services.db, scope, first, last, zone)
+    ratings = await ratings_of(ctx.services.db, found_bookings)
+    numbers = stats(found_bookings, zone, ratings)
+    await _say(update, ctx, reports.stats_text(t, ctx.services.catalog, first, last,
                                                    numbers))
 
 
@@ -237,12 +198,12 @@ async def reload_command(update: Update, ctx: Context) -> None:
     try:
         fresh = load_catalog(services.settings.catalog_path)
     except CatalogError as error:
-        return await _say(update, ctx, staff_texts.reload_failed(t, str(error)))
+        return await _say(update, ctx, admin.reload_failed(t, str(error)))
     report = await store_catalog(services.db, fresh, services.clock)
     services.catalog = fresh
     gone = [entry.split(":", 1)[1] for entry in report.removed if entry.startswith("service:")]
-    orphaned = await booking.upcoming_of_services(services.db, gone, ctx.now())
-    await _say(update, ctx, staff_texts.reload_done(t, report.added, report.changed,
+    orphaned = await lookups.upcoming_of_services(services.db, gone, ctx.now())
+    await _say(update, ctx, admin.reload_done(t, report.added, report.changed,
                                                     report.removed, len(orphaned)))
 
 

@@ -17,9 +17,10 @@ from telegram.ext import (
     filters,
 )
 
-from bot.ptb.context import Context, save_preferences
-from bot.render import callbacks, keyboards, texts
-from conversations.flow import answer, citizen
+from bot.ptb.context import Context
+from bot.ptb.handlers import answer, chat_id, citizen, query_of, stale, user_of
+from bot.render import callbacks, common, keyboards
+from bot.services import preferences
 
 log = logging.getLogger(__name__)
 PRIVATE = filters.ChatType.PRIVATE
@@ -28,25 +29,24 @@ _ZONES = {name.lower(): name for name in available_timezones()}
 
 async def help_command(update: Update, ctx: Context) -> None:
     who = await citizen(update, ctx)
-    await ctx.bot.send_message(_chat(update), texts.help_text(who.t))
+    await ctx.bot.send_message(chat_id(update), common.help_text(who.t))
 
 
 async def language_command(update: Update, ctx: Context) -> None:
     who = await citizen(update, ctx)
-    await ctx.bot.send_message(_chat(update), texts.choose_language(who.t),
+    await ctx.bot.send_message(chat_id(update), common.choose_language(who.t),
                                reply_markup=keyboards.languages())
 
 
 async def language_chosen(update: Update, ctx: Context) -> None:
-    query = update.callback_query
-    assert query is not None
+    query = query_of(update)
     button = callbacks.parse(query.data)
     if button is None:
         return await stale(update, ctx)
     await _save_prefs(update, ctx, locale=button.arg)
     who = await citizen(update, ctx)
     await answer(query)
-    await query.edit_message_text(texts.language_set(who.t))
+    await query.edit_message_text(common.language_set(who.t))
 
 
 async def timezone_command(update: Update, ctx: Context) -> None:
@@ -55,19 +55,18 @@ async def timezone_command(update: Update, ctx: Context) -> None:
     if ctx.args:
         name = _ZONES.get(" ".join(ctx.args).strip().lower())
         if name is None:
-            await ctx.bot.send_message(_chat(update), texts.unknown_timezone(who.t, ctx.args[0]))
+            await ctx.bot.send_message(chat_id(update), common.unknown_timezone(who.t, ctx.args[0]))
             return
         await _save_prefs(update, ctx, timezone=name)
-        await ctx.bot.send_message(_chat(update), texts.timezone_set(who.t, ZoneInfo(name),
+        await ctx.bot.send_message(chat_id(update), common.timezone_set(who.t, ZoneInfo(name),
                                                                       ctx.now()))
         return
-    await ctx.bot.send_message(_chat(update), texts.timezone_menu(who.t, who.zone, ctx.now()),
+    await ctx.bot.send_message(chat_id(update), common.timezone_menu(who.t, who.zone, ctx.now()),
                                reply_markup=keyboards.timezones(who.t, ctx.now()))
 
 
 async def timezone_chosen(update: Update, ctx: Context) -> None:
-    query = update.callback_query
-    assert query is not None
+    query = query_of(update)
     button = callbacks.parse(query.data)
     name = _ZONES.get(button.arg.lower()) if button else None
     if name is None:
@@ -75,29 +74,19 @@ async def timezone_chosen(update: Update, ctx: Context) -> None:
     await _save_prefs(update, ctx, timezone=name)
     who = await citizen(update, ctx)
     await answer(query)
-    await query.edit_message_text(texts.timezone_set(who.t, ZoneInfo(name), ctx.now()))
+    await query.edit_message_text(common.timezone_set(who.t, ZoneInfo(name), ctx.now()))
 
 
 async def _save_prefs(update: Update, ctx: Context, *, locale: str | None = None,
                       timezone: str | None = None) -> None:
-    user = update.effective_user
-    assert user is not None
-    await save_preferences(ctx.services, user.id, locale=locale, timezone=timezone)
+    await preferences.save(ctx.services, user_of(update).id, locale=locale, timezone=timezone)
     ctx.forget_citizen()
-
-
-async def stale(update: Update, ctx: Context) -> None:
-    """A button nobody is waiting for (an old message, or forged data)."""
-    query = update.callback_query
-    assert query is not None
-    who = await citizen(update, ctx)
-    await answer(query, texts.stale_button(who.t), alert=True)
 
 
 async def stray(update: Update, ctx: Context) -> None:
     """A message outside any conversation: say what the bot does."""
     who = await citizen(update, ctx)
-    await ctx.bot.send_message(_chat(update), texts.help_text(who.t),
+    await ctx.bot.send_message(chat_id(update), common.help_text(who.t),
                                reply_markup=keyboards.book_button(who.t))
 
 
@@ -118,15 +107,10 @@ async def on_error(update: object, ctx: Context) -> None:
         return
     try:
         who = await citizen(update, ctx)
-        await ctx.bot.send_message(chat.id, texts.error(who.t))
+        await ctx.bot.send_message(chat.id, common.error(who.t))
     except (TelegramError, RuntimeError):
         log.exception("could not tell the citizen about the error")
 
-
-def _chat(update: Update) -> int:
-    chat = update.effective_chat
-    assert chat is not None
-    return chat.id
 
 
 def before_flows() -> list[BaseHandler[Update, Context, None]]:

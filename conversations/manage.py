@@ -3,30 +3,28 @@
 from __future__ import annotations
 
 from telegram import CallbackQuery, ForceReply, Update
-from telegram.ext import (
-    BaseHandler,
-    CallbackQueryHandler,
-    CommandHandler,
-    MessageHandler,
-    filters,
-)
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.delivery import messenger
 from bot.domain.model import Booking
-from bot.ptb.context import Citizen, Context
-from bot.render import callbacks, keyboards, texts
-from bot.render import reminders as later
+from bot.domain.rules import NotAllowed
+from bot.ptb.context import Context
+from bot.ptb.handlers import (
+    ReplyToPrompt,
+    answer,
+    chat_id,
+    citizen,
+    kick_dispatch,
+    prompt_reply,
+    query_of,
+)
+from bot.render import callbacks, cards, html, keyboards, phrases, reminders
 from bot.render.callbacks import Button
-from bot.services import booking
-from conversations.flow import ReplyToPrompt, answer, citizen, kick_dispatch, prompt_reply
+from bot.render.i18n import Citizen
+from bot.services import booking, feedback, lookups
 
 PRIVATE = filters.ChatType.PRIVATE
 
-
-def _chat(update: Update) -> int:
-    chat = update.effective_chat
-    assert chat is not None
-    return chat.id
 
 
 async def my_bookings(update: Update, ctx: Context) -> None:
@@ -35,25 +33,25 @@ async def my_bookings(update: Update, ctx: Context) -> None:
     if update.callback_query:
         await answer(update.callback_query)
     services = ctx.services
-    found = await booking.upcoming_bookings(services.db, who.user_id, ctx.now())
-    chat_id = _chat(update)
-    header = texts.my_bookings_header(who.t, len(found), who.zone, ctx.now())
-    await ctx.bot.send_message(chat_id, header, reply_markup=keyboards.my_bookings(who.t))
+    found = await lookups.upcoming_bookings(services.db, who.user_id, ctx.now())
+    chat = chat_id(update)
+    header = cards.my_bookings_header(who.t, len(found), who.zone, ctx.now())
+    await ctx.bot.send_message(chat, header, reply_markup=keyboards.my_bookings(who.t))
     for item in found:
         service = services.catalog.service(item.service_id)
-        card = texts.booking_card(who.t, service, item, who.zone)
+        card = cards.booking_card(who.t, service, item, who.zone)
         sent = await ctx.bot.send_message(
-            chat_id, card, reply_markup=keyboards.booking_actions(who.t, item, card=True))
-        await booking.remember_message(services.db, item, chat_id, sent.message_id, "card")
+            chat, card, reply_markup=keyboards.booking_actions(who.t, item, card=True))
+        await lookups.remember_message(services.db, item, chat, sent.message_id, "card")
 
 
 async def earlier_bookings(update: Update, ctx: Context) -> None:
     who = await citizen(update, ctx)
     if update.callback_query:
         await answer(update.callback_query)
-    found = await booking.past_bookings(ctx.services.db, who.user_id, ctx.now())
+    found = await lookups.past_bookings(ctx.services.db, who.user_id, ctx.now())
     items = [(b, ctx.services.catalog.service(b.service_id)) for b in found]
-    await ctx.bot.send_message(_chat(update), texts.past_list(who.t, items, who.zone))
+    await ctx.bot.send_message(chat_id(update), cards.past_list(who.t, items, who.zone))
 
 
 async def _changeable(update: Update, ctx: Context, who: Citizen,
@@ -63,7 +61,7 @@ async def _changeable(update: Update, ctx: Context, who: Citizen,
     try:
         return await booking.changeable(services.db, services.catalog, reference,
                                         who.user_id, ctx.now())
-    except booking.NotAllowed as refusal:
+    except NotAllowed as refusal:
         await _refuse(update, ctx, who, refusal)
         return None
 
@@ -71,8 +69,7 @@ async def _changeable(update: Update, ctx: Context, who: Citizen,
 async def _pressed(update: Update, ctx: Context) -> tuple[CallbackQuery, Citizen,
                                                           Button | None]:
     """The query, who pressed, and the button's data (None if it does not parse)."""
-    query = update.callback_query
-    assert query is not None
+    query = query_of(update)
     return query, await citizen(update, ctx), callbacks.parse(query.data)
 
 
@@ -95,7 +92,7 @@ async def ask_cancel(update: Update, ctx: Context) -> None:
     who, current = pressed
     service = ctx.services.catalog.service(current.service_id)
     await ctx.bot.send_message(
-        _chat(update), texts.cancel_question(who.t, service, current, who.zone),
+        chat_id(update), cards.cancel_question(who.t, service, current, who.zone),
         reply_markup=keyboards.cancel_question(who.t, current))
 
 
@@ -105,7 +102,7 @@ async def ask_reason(update: Update, ctx: Context) -> None:
         return
     who, current = pressed
     await ctx.bot.send_message(
-        _chat(update), texts.reason_prompt(who.t, current.reference),
+        chat_id(update), cards.reason_prompt(who.t, current.reference),
         reply_markup=ForceReply(input_field_placeholder=who.t._("Reason")[:64]))
 
 
@@ -122,11 +119,10 @@ async def yes_cancel(update: Update, ctx: Context) -> None:
 
 
 async def keep(update: Update, ctx: Context) -> None:
-    query = update.callback_query
-    assert query is not None
+    query = query_of(update)
     who = await citizen(update, ctx)
     await answer(query)
-    await query.edit_message_text(texts.esc(texts.kept_booking(who.t)))
+    await query.edit_message_text(html.esc(cards.kept_booking(who.t)))
 
 
 async def _cancel(update: Update, ctx: Context, who: Citizen, reference: str,
@@ -135,22 +131,22 @@ async def _cancel(update: Update, ctx: Context, who: Citizen, reference: str,
     try:
         cancelled = await booking.cancel(services.db, services.catalog, reference,
                                          who.user_id, ctx.now(), reason)
-    except booking.NotAllowed as refusal:
+    except NotAllowed as refusal:
         return await _refuse(update, ctx, who, refusal)
     service = services.catalog.service(cancelled.service_id)
-    chat_id = _chat(update)
-    card = texts.booking_card(who.t, service, cancelled, who.zone, texts.cancel_done(who.t))
+    chat = chat_id(update)
+    card = cards.booking_card(who.t, service, cancelled, who.zone, cards.cancel_done(who.t))
     again = keyboards.book_again(who.t, cancelled.group_id)
     query = update.callback_query
     if query and query.message:
         await answer(query)
         await query.edit_message_text(card, reply_markup=again)
     else:
-        await ctx.bot.send_message(chat_id, card, reply_markup=again)
+        await ctx.bot.send_message(chat, card, reply_markup=again)
     await messenger.refresh(ctx.bot, services, cancelled)
     kick_dispatch(ctx)
     if service is not None:
-        await messenger.send_invitation(ctx.bot, services, who, cancelled, service, chat_id,
+        await messenger.send_invitation(ctx.bot, services, who, cancelled, service, chat,
                                         method="CANCEL")
 
 
@@ -163,9 +159,9 @@ async def will_attend(update: Update, ctx: Context) -> None:
     try:
         confirmed = await booking.confirm_attendance(services.db, services.catalog,
                                                      button.arg, who.user_id, ctx.now())
-    except booking.NotAllowed as refusal:
+    except NotAllowed as refusal:
         return await _refuse(update, ctx, who, refusal)
-    await answer(query, later.attendance_thanks(who.t))
+    await answer(query, reminders.attendance_thanks(who.t))
     # The reminders now say so, and offer no «I'll be there» any more.
     await messenger.refresh(ctx.bot, services, confirmed, note="",
                             kinds=frozenset({"reminder"}))
@@ -178,12 +174,12 @@ async def rated(update: Update, ctx: Context) -> None:
         return
     reference, _, stars = button.arg.partition("/")
     try:
-        await booking.rate(ctx.services.db, reference, who.user_id, int(stars), ctx.now())
-    except booking.NotAllowed as refusal:
+        await feedback.rate(ctx.services.db, reference, who.user_id, int(stars), ctx.now())
+    except NotAllowed as refusal:
         return await _refuse(update, ctx, who, refusal)
     await answer(query)
-    await query.edit_message_text(later.feedback_thanks(who.t, int(stars)), reply_markup=None)
-    await ctx.bot.send_message(_chat(update), later.comment_prompt(who.t, reference),
+    await query.edit_message_text(reminders.feedback_thanks(who.t, int(stars)), reply_markup=None)
+    await ctx.bot.send_message(chat_id(update), reminders.comment_prompt(who.t, reference),
                                reply_markup=ForceReply(
                                    input_field_placeholder=who.t._("Comment")[:64]))
 
@@ -194,16 +190,16 @@ async def comment_typed(update: Update, ctx: Context) -> None:
     if replied is None:
         return
     reference, text = replied
-    if await booking.comment(ctx.services.db, reference, who.user_id, text, ctx.now()):
-        await ctx.bot.send_message(_chat(update), later.comment_thanks(who.t))
+    if await feedback.comment(ctx.services.db, reference, who.user_id, text, ctx.now()):
+        await ctx.bot.send_message(chat_id(update), reminders.comment_thanks(who.t))
 
 
 async def _refuse(update: Update, ctx: Context, who: Citizen,
-                  refusal: booking.NotAllowed) -> None:
-    text = texts.refusal(who.t, refusal.reason, refusal.service)
+                  refusal: NotAllowed) -> None:
+    text = phrases.refusal(who.t, refusal.reason, refusal.service)
     if update.callback_query:
         await answer(update.callback_query, text[:200], alert=True)
-    await ctx.bot.send_message(_chat(update), texts.esc(text))
+    await ctx.bot.send_message(chat_id(update), html.esc(text))
 
 
 def handlers() -> list[BaseHandler[Update, Context, None]]:
@@ -215,9 +211,9 @@ def handlers() -> list[BaseHandler[Update, Context, None]]:
         CallbackQueryHandler(ask_reason, pattern=callbacks.pattern("cr")),
         CallbackQueryHandler(yes_cancel, pattern=callbacks.pattern("cy")),
         CallbackQueryHandler(keep, pattern=callbacks.pattern("ck")),
-        MessageHandler(PRIVATE & filters.TEXT & ReplyToPrompt(texts.REASON_MARK), reason_typed),
+        MessageHandler(PRIVATE & filters.TEXT & ReplyToPrompt(cards.REASON_MARK), reason_typed),
         CallbackQueryHandler(will_attend, pattern=callbacks.pattern("at")),
         CallbackQueryHandler(rated, pattern=callbacks.pattern("fb")),
-        MessageHandler(PRIVATE & filters.TEXT & ReplyToPrompt(later.FEEDBACK_MARK),
+        MessageHandler(PRIVATE & filters.TEXT & ReplyToPrompt(reminders.FEEDBACK_MARK),
                        comment_typed),
     ]

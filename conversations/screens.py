@@ -1,17 +1,33 @@
-"""The screen of each step of the booking flow: its text and keyboard, from the draft."""
+"""The screen of each step of the booking flow, from the draft; showing it; leaving."""
 
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
+from telegram import ReplyKeyboardRemove, Update
+from telegram.ext import ConversationHandler
+
 from bot.domain import validation
 from bot.domain.catalog import ResolvedService
 from bot.domain.draft import OPTIONAL_STEPS, TEXT_STEPS, Draft, Step
 from bot.domain.model import Channel, Details, Slot
-from bot.ptb.context import Citizen, Context
-from bot.render import keyboards, texts
-from bot.services import availability as slots
-from conversations.flow import Markup
+from bot.ptb.context import Context
+from bot.ptb.handlers import (
+    Markup,
+    State,
+    chat_of,
+    citizen,
+    drop_draft,
+    keep_draft,
+    load_draft,
+    present,
+    strip_buttons,
+)
+from bot.render import cards, flow, html, keyboards
+from bot.render.i18n import Citizen
+from bot.services import availability
+
+MAX_AHEAD = timedelta(days=400)  # beyond any catalog's horizon (at most 366 days)
 
 
 def service_of(ctx: Context, draft: Draft) -> ResolvedService | None:
@@ -28,18 +44,18 @@ async def screen(ctx: Context, who: Citizen, draft: Draft,
     t, catalog = who.t, ctx.services.catalog
     municipality = catalog.municipality(draft.municipality)
     if step is Step.MUNICIPALITY or municipality is None:
-        return Step.MUNICIPALITY, texts.choose_municipality(t), keyboards.municipalities(
+        return Step.MUNICIPALITY, flow.choose_municipality(t), keyboards.municipalities(
             t, catalog.municipalities)
     group = next((g for g in municipality.groups if g.id == draft.group), None)
     if step is Step.GROUP or group is None:
-        return Step.GROUP, texts.choose_group(t, municipality), keyboards.groups(t, municipality)
+        return Step.GROUP, flow.choose_group(t, municipality), keyboards.groups(t, municipality)
     service = service_of(ctx, draft)
     if step is Step.SERVICE or service is None:
         path = (municipality.name.get(t.locale), group.name.get(t.locale))
-        return Step.SERVICE, texts.choose_service(t, path), keyboards.services(t, group)
+        return Step.SERVICE, flow.choose_service(t, path), keyboards.services(t, group)
     channel = Channel(draft.channel) if draft.channel in set(service.service.channels) else None
     if step is Step.CHANNEL or channel is None:
-        return Step.CHANNEL, texts.choose_channel(t, service), keyboards.channels(t, service)
+        return Step.CHANNEL, flow.choose_channel(t, service), keyboards.channels(t, service)
     if step is Step.DAY or not draft.day:
         return await _day_screen(ctx, who, draft, service, channel)
     if step is Step.TIME or draft.start_at is None:
@@ -50,16 +66,16 @@ async def screen(ctx: Context, who: Citizen, draft: Draft,
 async def _day_screen(ctx: Context, who: Citizen, draft: Draft, service: ResolvedService,
                       channel: Channel) -> tuple[Step, str, Markup]:
     month = parse_date(draft.month + "-01") if draft.month else None
-    view = await slots.month_view(ctx.services.db, service, ctx.services.settings.zone,
+    view = await availability.month_view(ctx.services.db, service, ctx.services.settings.zone,
                                   who.zone, month, ctx.now(), draft.rebook_id or None)
     if view is None:
         nav = keyboards.markup([keyboards.nav_row(who.t, Step.DAY.value)])
-        return Step.DAY, texts.no_free_days(who.t, service), nav
+        return Step.DAY, flow.no_free_days(who.t, service), nav
     draft.month = view.month.strftime("%Y-%m")
     at = view.first_slot.start if view.first_slot else ctx.now()
-    text = texts.choose_day(who.t, service, channel, who.zone, at)
+    text = flow.choose_day(who.t, service, channel, who.zone, at)
     if draft.rebook:
-        text = texts.esc(texts.reschedule_intro(who.t)) + "\n\n" + text
+        text = html.esc(flow.reschedule_intro(who.t)) + "\n\n" + text
     keyboard = keyboards.calendar(who.t, view.month, set(view.free_days), view.previous,
                                   view.following)
     return Step.DAY, text, keyboard
@@ -72,8 +88,8 @@ async def _time_screen(ctx: Context, who: Citizen, draft: Draft, service: Resolv
     if not free or day is None:
         draft.day = ""
         step, text, markup = await _day_screen(ctx, who, draft, service, channel)
-        return step, texts.with_notice(texts.day_full(who.t), text), markup
-    text = texts.choose_time(who.t, service, day, who.zone, free[0].start)
+        return step, html.with_notice(flow.day_full(who.t), text), markup
+    text = flow.choose_time(who.t, service, day, who.zone, free[0].start)
     return Step.TIME, text, keyboards.times(who.t, free, who.zone)
 
 
@@ -81,26 +97,26 @@ def _detail_screen(who: Citizen, draft: Draft, step: Step, service: ResolvedServ
                    channel: Channel) -> tuple[Step, str, Markup]:
     t = who.t
     if step is Step.PHONE:
-        return step, texts.prompt(t, "phone", draft.phone), keyboards.phone(
+        return step, flow.prompt(t, "phone", draft.phone), keyboards.phone(
             t, validation.display_phone(draft.phone) if draft.phone else "")
     if step in TEXT_STEPS:
         current = draft.value(step)
-        return step, texts.prompt(t, step.value, current), keyboards.text_step(
+        return step, flow.prompt(t, step.value, current), keyboards.text_step(
             t, step.value, current, step in OPTIONAL_STEPS)
     if step is Step.THIRD_PARTY:
-        return step, texts.third_party(t), keyboards.yes_no(t, step.value)
+        return step, flow.third_party(t), keyboards.yes_no(t, step.value)
     if step is Step.CONSENT:
-        return step, texts.consent(t, service.municipality), keyboards.consent(t)
+        return step, flow.consent(t, service.municipality), keyboards.consent(t)
     start = draft.start_at
     assert start is not None  # screen() asks for the time first
     end = start + timedelta(minutes=service.service.duration)
     several = len(service.service.channels) > 1
     previous = parse_moment(draft.previous)
     if draft.rebook and previous:
-        text = texts.change_summary(t, service, channel, start, end, details_of(draft),
+        text = flow.change_summary(t, service, channel, start, end, details_of(draft),
                                     who.zone, previous)
         return Step.SUMMARY, text, keyboards.summary(t, channel, several, change=True)
-    text = texts.summary(t, service, channel, start, end, details_of(draft), who.zone)
+    text = flow.summary(t, service, channel, start, end, details_of(draft), who.zone)
     return Step.SUMMARY, text, keyboards.summary(t, channel, several)
 
 
@@ -129,5 +145,36 @@ def parse_moment(text: str) -> datetime | None:
 
 async def slots_of(ctx: Context, who: Citizen, draft: Draft, service: ResolvedService,
                     day: date) -> list[Slot]:
-    return await slots.day_slots(ctx.services.db, service, ctx.services.settings.zone,
+    return await availability.day_slots(ctx.services.db, service, ctx.services.settings.zone,
                                  who.zone, day, ctx.now(), draft.rebook_id or None)
+
+
+async def go(update: Update, ctx: Context, who: Citizen, draft: Draft, step: Step,
+             notice: str = "") -> State:
+    """Show `step` (or the earliest step the draft still lacks before it) and enter it."""
+    step, text, markup = await screen(ctx, who, draft, step)
+    await present(update, ctx, draft, html.with_notice(notice, text), markup)
+    keep_draft(ctx, draft)
+    return step.value
+
+
+def left_text(t_who: Citizen, draft: Draft) -> str:
+    """What leaving the flow means: nothing booked, or the old booking kept as it was."""
+    return html.esc(cards.kept_booking(t_who.t)) if draft.rebook else flow.cancelled(t_who.t)
+
+
+async def leave(update: Update, ctx: Context, who: Citizen, draft: Draft) -> State:
+    drop_draft(ctx)
+    await present(update, ctx, draft, left_text(who, draft), None)
+    return ConversationHandler.END
+
+
+async def cancel(update: Update, ctx: Context) -> State:
+    """/cancel anywhere in the flow (and the typed Cancel of the phone step)."""
+    who = await citizen(update, ctx)
+    draft = load_draft(ctx)
+    chat = chat_of(update)
+    await strip_buttons(ctx, chat.id, draft.message_id)
+    drop_draft(ctx)
+    await ctx.bot.send_message(chat.id, left_text(who, draft), reply_markup=ReplyKeyboardRemove())
+    return ConversationHandler.END

@@ -18,12 +18,22 @@ from telegram.ext import (
 )
 
 from bot.domain.model import Booking, Status
+from bot.domain.rules import NotAllowed
 from bot.ptb.context import Context
-from bot.render import callbacks, texts
-from bot.render import staff as staff_texts
-from bot.render.i18n import Translator
-from bot.services import booking
-from conversations.flow import ReplyToPrompt, answer, kick_dispatch, prompt_reply
+from bot.ptb.handlers import (
+    ReplyToPrompt,
+    answer,
+    chat_id,
+    chat_of,
+    kick_dispatch,
+    message_of,
+    prompt_reply,
+    query_of,
+    staff_t,
+    user_of,
+)
+from bot.render import callbacks, cards, html, notices, phrases
+from bot.services import booking, lookups
 
 GROUPS = (ChatType.GROUP, ChatType.SUPERGROUP, ChatType.CHANNEL)
 OUTCOMES = {"sd": Status.COMPLETED, "sn": Status.NO_SHOW}
@@ -46,44 +56,36 @@ async def keep_out_of_other_groups(update: Update, ctx: Context) -> None:
     query = update.callback_query
     button = callbacks.parse(query.data) if query else None
     if query and (button is None or button.step not in STAFF_BUTTONS):
-        await answer(query, staff_texts.not_this_chat(_staff_t(ctx, chat.id)), alert=True)
+        await answer(query, notices.not_this_chat(staff_t(ctx, chat.id)), alert=True)
         raise ApplicationHandlerStop
-
-
-def _staff_t(ctx: Context, chat_id: int) -> Translator:
-    found = ctx.services.catalog.group_of_chat(chat_id)
-    return Translator(found[1].staff_locale if found else "el")
 
 
 async def _booking_here(update: Update, ctx: Context, reference: str) -> Booking | None:
     """The booking, if this chat is its department's staff chat; otherwise say no."""
-    chat = update.effective_chat
-    assert chat is not None
-    t = _staff_t(ctx, chat.id)
-    found = await booking.by_reference(ctx.services.db, reference)
+    chat = chat_of(update)
+    t = staff_t(ctx, chat.id)
+    found = await lookups.by_reference(ctx.services.db, reference)
     service = ctx.services.catalog.service(found.service_id) if found else None
     if found is None or service is None or service.group.staff_chat_id != chat.id:
         if update.callback_query:
-            await answer(update.callback_query, staff_texts.not_this_chat(t), alert=True)
+            await answer(update.callback_query, notices.not_this_chat(t), alert=True)
         return None
     return found
 
 
 async def outcome_pressed(update: Update, ctx: Context) -> None:
     """Completed / No-show."""
-    query = update.callback_query
-    assert query is not None and query.from_user is not None
+    query = query_of(update)
     button = callbacks.parse(query.data)
     if button is None or await _booking_here(update, ctx, button.arg) is None:
         return
-    assert query.message is not None
-    t = _staff_t(ctx, query.message.chat.id)
+    t = staff_t(ctx, chat_id(update))
     services = ctx.services
     try:
         await booking.set_outcome(services.db, services.catalog, button.arg,
                                   OUTCOMES[button.step], query.from_user.id, ctx.now())
-    except booking.NotAllowed as refusal:
-        await answer(query, staff_texts.outcome_refused(t, refusal.reason), alert=True)
+    except NotAllowed as refusal:
+        await answer(query, phrases.refusal(t, refusal.reason, None), alert=True)
         return
     await answer(query)
     kick_dispatch(ctx)
@@ -91,35 +93,33 @@ async def outcome_pressed(update: Update, ctx: Context) -> None:
 
 async def cancel_pressed(update: Update, ctx: Context) -> None:
     """Cancel: the reason is asked first, as a reply to a prompt in the staff chat."""
-    query = update.callback_query
-    assert query is not None and query.message is not None
+    query = query_of(update)
     button = callbacks.parse(query.data)
     found = button and await _booking_here(update, ctx, button.arg)
     if not found:
         return
-    t = _staff_t(ctx, query.message.chat.id)
+    t = staff_t(ctx, chat_id(update))
     if not found.is_active:
-        await answer(query, staff_texts.outcome_refused(t, "not_active"), alert=True)
+        await answer(query, phrases.refusal(t, NotAllowed.NOT_ACTIVE, None), alert=True)
         return
     await answer(query)
-    await ctx.bot.send_message(query.message.chat.id,
-                               staff_texts.reason_prompt(t, found.reference),
+    await ctx.bot.send_message(chat_id(update),
+                               notices.reason_prompt(t, found.reference),
                                reply_markup=ForceReply())
 
 
 async def reason_replied(update: Update, ctx: Context) -> None:
-    message = update.effective_message
-    assert message is not None and message.from_user is not None
-    t = _staff_t(ctx, message.chat.id)
+    message = message_of(update)
+    t = staff_t(ctx, message.chat.id)
     replied = await prompt_reply(update, ctx, t)
     found = replied and await _booking_here(update, ctx, replied[0])
     if not replied or not found:
         return
     try:
         await booking.cancel(ctx.services.db, ctx.services.catalog, found.reference,
-                             message.from_user.id, ctx.now(), replied[1], by_staff=True)
-    except booking.NotAllowed as refusal:
-        await message.reply_text(texts.esc(staff_texts.outcome_refused(t, refusal.reason)))
+                             user_of(update).id, ctx.now(), replied[1], by_staff=True)
+    except NotAllowed as refusal:
+        await message.reply_text(html.esc(phrases.refusal(t, refusal.reason, None)))
         return
     kick_dispatch(ctx)
 
@@ -133,6 +133,6 @@ def handlers() -> list[BaseHandler[Update, Context, None]]:
     return [
         CallbackQueryHandler(outcome_pressed, pattern=callbacks.pattern("sd", "sn")),
         CallbackQueryHandler(cancel_pressed, pattern=callbacks.pattern("sx")),
-        MessageHandler(in_groups & filters.TEXT & ReplyToPrompt(texts.REASON_MARK),
+        MessageHandler(in_groups & filters.TEXT & ReplyToPrompt(cards.REASON_MARK),
                        reason_replied),
     ]

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from bot.app import App, build_application, set_commands
-from bot.ptb.context import Services
+from bot.services.runtime import Services
 from bot.settings import PROJECT_ROOT, Settings, load_settings
 from bot.startup import prepare
 from tests.chat import Citizen

@@ -10,8 +10,9 @@ from typing import Any
 from telegram.ext import Application, CallbackContext
 
 from bot.delivery.sender import dispatch
-from bot.ptb.context import Context, Services
+from bot.ptb.context import Context
 from bot.services.retention import abandoned_drafts, erase_old
+from bot.services.runtime import Services
 
 log = logging.getLogger(__name__)
 _running = asyncio.Lock()  # one dispatch at a time: an item is never picked twice

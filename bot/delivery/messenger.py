@@ -10,20 +10,28 @@ from telegram.error import BadRequest, Forbidden, TelegramError
 
 from bot.domain.catalog import ResolvedService
 from bot.domain.model import Booking
-from bot.ptb.context import Citizen, Services, load_citizen
-from bot.render import keyboards, texts
-from bot.render.ics import Invitation, invitation
-from bot.services import booking as rules
+from bot.render import cards, keyboards
+from bot.render.html import esc
+from bot.render.i18n import Citizen
+from bot.render.ics import Invitation, filename, invitation
+from bot.services import lookups, preferences
+from bot.services.runtime import Services
 
 log = logging.getLogger(__name__)
+
+
+async def reader(services: Services, user_id: int) -> Citizen:
+    """The citizen a message is for, in their language and zone."""
+    found = await preferences.of_citizen(services, user_id, None)
+    return Citizen(user_id, found.locale, found.zone)
 
 
 def invitation_for(services: Services, who: Citizen, booking: Booking,
                    service: ResolvedService, method: str) -> bytes:
     t = who.t
     about = Invitation(
-        title=texts.invitation_title(t, service),
-        description=texts.invitation_description(t, service, booking),
+        title=cards.invitation_title(t, service),
+        description=cards.invitation_description(t, service, booking),
         location=booking.meeting_url or (
             service.address.get(who.locale) if service.address else ""),
         organizer_name=service.municipality.name.get(who.locale),
@@ -36,10 +44,9 @@ async def send_invitation(bot: Bot, services: Services, who: Citizen, booking: B
                           service: ResolvedService, chat_id: int,
                           method: str = "REQUEST") -> Message:
     ics = invitation_for(services, who, booking, service, method)
-    suffix = "-cancel" if method == "CANCEL" else ""
     return await bot.send_document(
-        chat_id, InputFile(ics, filename=f"rantevou-{booking.reference}{suffix}.ics"),
-        caption=texts.esc(texts.invitation_title(who.t, service)),
+        chat_id, InputFile(ics, filename=filename(booking, method)),
+        caption=esc(cards.invitation_title(who.t, service)),
     )
 
 
@@ -49,15 +56,15 @@ async def refresh(bot: Bot, services: Services, booking: Booking,
     """Show the booking as it now stands in every earlier message about it (or those of
     `kinds`); a booking that can no longer be changed loses its buttons. `note` defaults
     to «this booking changed»."""
-    who = await load_citizen(services, booking.user_id, None)
+    who = await reader(services, booking.user_id)
     service = services.catalog.service(booking.service_id)
     if note is None:
-        note = texts.changed_below(who.t) if booking.is_active else ""
-    text = texts.booking_card(who.t, service, booking, who.zone, note)
+        note = cards.changed_below(who.t) if booking.is_active else ""
+    text = cards.booking_card(who.t, service, booking, who.zone, note)
     markup = keyboards.booking_actions(who.t, booking, card=True) if booking.is_active else None
-    for chat_id, message_id, kind in await rules.messages_about(services.db, booking):
+    for chat_id, message_id, kind in await lookups.messages_about(services.db, booking):
         if chat_id != booking.user_id or message_id in skip:
-            continue  # the staff chat's notice is kept by bot.dispatch
+            continue  # the staff chat's notice is kept by to_staff
         if kinds is not None and kind not in kinds:
             continue
         try:
@@ -71,3 +78,13 @@ async def refresh(bot: Bot, services: Services, booking: Booking,
         except TelegramError as error:
             log.warning("message %s of booking %s not refreshed: %s", message_id,
                         booking.reference, error)
+
+
+async def after_cancel(bot: Bot, services: Services, who: Citizen, booking: Booking,
+                       service: ResolvedService | None) -> None:
+    """Once the citizen knows of a cancellation: every earlier message about the booking
+    shows it, and calendars are told to drop the event."""
+    await refresh(bot, services, booking)
+    if service is not None:
+        await send_invitation(bot, services, who, booking, service, booking.user_id,
+                              method="CANCEL")

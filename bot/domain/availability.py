@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Iterator
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -120,3 +121,35 @@ def free_slots(
         for slot in candidate_slots(service, zone, start, end, now, closed)
         if free_seat(slot, capacity, taken) is not None
     ]
+
+
+def scopes_of(service: ResolvedService) -> list[tuple[str, str]]:
+    """The closure scopes that apply to a service: its municipality, group and itself."""
+    return [("municipality", service.municipality.id), ("group", service.group.id),
+            ("service", service.id)]
+
+
+def offered_slot(
+    service: ResolvedService, zone: ZoneInfo, start: datetime, now: datetime
+) -> Slot | None:
+    """The slot starting at `start` if hours, notice and horizon allow it (desks aside)."""
+    probe = free_slots(service, zone, start, start + timedelta(minutes=1), now, [])
+    return probe[0] if probe and probe[0].start == start else None
+
+
+@dataclass(frozen=True, slots=True)
+class MonthView:
+    month: date  # the first day of the month shown
+    free_days: frozenset[date]  # in the citizen's zone
+    previous: date | None
+    following: date | None
+    first_slot: Slot | None
+
+
+def midnight(day: date, zone: ZoneInfo) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=zone).astimezone(UTC)
+
+
+def add_month(month: date, months: int) -> date:
+    index = month.year * 12 + month.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)

@@ -7,22 +7,13 @@ the catalog can find the line to fix.
 from __future__ import annotations
 
 import re
-import tomllib
 import unicodedata
 from collections.abc import Iterator
 from datetime import date
 from itertools import pairwise
-from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    ValidationError,
-    field_validator,
-    model_validator,
-)
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from bot.domain.model import Channel
 
@@ -317,19 +308,6 @@ def _check_service(municipality: Municipality, group: Group, service: Service) -
         service.address or group.address or municipality.address
     ):
         raise ValueError(f"{where} is offered in person but has no address")
-
-
-def load_catalog(path: Path) -> Catalog:
-    """Read and validate the catalog file; raise `CatalogError` naming file, entry and field."""
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise CatalogError(f"{path}: file not found (check CATALOG_PATH)") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CatalogError(f"{path}: cannot be read: {exc}") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise CatalogError(f"{path}: not valid TOML: {exc}") from None
-    return parse_catalog(raw, str(path))
 
 
 def parse_catalog(raw: dict[str, Any], source: str) -> Catalog:

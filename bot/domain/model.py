@@ -67,3 +67,15 @@ class Booking:
     @property
     def is_active(self) -> bool:
         return self.status is Status.BOOKED
+
+
+@dataclass(frozen=True, slots=True)
+class BookingRequest:
+    user_id: int
+    service_id: str
+    channel: Channel
+    start: datetime
+    details: Details
+    consent_at: datetime
+    locale: str
+    timezone: str

@@ -8,7 +8,7 @@ import unicodedata
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
-from bot.render.i18n import N_
+from bot.domain import N_
 
 PHONE_REGION = "GR"
 MAX_NAME = 100

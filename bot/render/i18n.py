@@ -1,20 +1,20 @@
-"""Translations (gettext catalogs in locales/, compiled by `make`) and the choice of language."""
+"""Translations (gettext catalogs in locales/, compiled by `make`), and who reads them."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from functools import lru_cache
+from zoneinfo import ZoneInfo
 
 from babel.support import NullTranslations, Translations
 
+from bot.domain import N_
 from bot.settings import PROJECT_ROOT, SUPPORTED_LOCALES
+
+__all__ = ["N_", "Citizen", "Translator"]
 
 LOCALES_DIR = PROJECT_ROOT / "locales"
 DOMAIN = "messages"
-
-
-def N_(message: str) -> str:  # noqa: N802 (gettext's conventional name)
-    """Mark a text for extraction where it is defined; it is translated where it is shown."""
-    return message
 
 
 @lru_cache(maxsize=len(SUPPORTED_LOCALES))
@@ -39,9 +39,14 @@ class Translator:
         return self._catalog.ngettext(singular, plural, n)
 
 
-def pick_locale(language_code: str | None, default: str) -> str:
-    """Telegram's language if we speak it; other languages get English; none, the default."""
-    if not language_code:
-        return default
-    base = language_code.split("-")[0].lower()
-    return base if base in SUPPORTED_LOCALES else "en"
+@dataclass(frozen=True)
+class Citizen:
+    """The person a text is for: their language (and its translator) and time zone."""
+
+    user_id: int
+    locale: str
+    zone: ZoneInfo
+    t: Translator = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "t", Translator(self.locale))

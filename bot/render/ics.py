@@ -66,3 +66,9 @@ def invitation(
     first = booking.start.date() - timedelta(days=366)
     calendar.add_missing_timezones(first_date=first, last_date=first + timedelta(days=3 * 366))
     return bytes(calendar.to_ical())
+
+
+def filename(booking: Booking, method: str = "REQUEST") -> str:
+    """The invitation's file name; a cancellation says so in its name."""
+    suffix = "-cancel" if method == "CANCEL" else ""
+    return f"rantevou-{booking.reference}{suffix}.ics"

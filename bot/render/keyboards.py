@@ -7,19 +7,14 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from telegram import (
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
-    KeyboardButton,
-    ReplyKeyboardMarkup,
-)
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup
 
 from bot.domain.catalog import Group, Municipality, ResolvedService
 from bot.domain.model import Booking, Channel, Slot
-from bot.render import formatting as fmt
 from bot.render.callbacks import encode
+from bot.render.formatting import clock, month_title, utc_offset, weekday_heads, zone_label
 from bot.render.i18n import N_, Translator
-from bot.render.texts import CHANNEL_ICONS, channel_name
+from bot.render.phrases import CHANNEL_ICONS, channel_name
 
 Rows = list[list[InlineKeyboardButton]]
 TIMES_PER_ROW = 4
@@ -91,10 +86,10 @@ def calendar(
     """A month grid, Monday first: free days pressable, the others inert."""
     header = [
         button("«", "mo", previous.strftime("%Y-%m")) if previous else inert(" "),
-        inert(fmt.month_title(month, t.locale)),
+        inert(month_title(month, t.locale)),
         button("»", "mo", following.strftime("%Y-%m")) if following else inert(" "),
     ]
-    rows: Rows = [header, [inert(name) for name in fmt.weekday_heads(t.locale)]]
+    rows: Rows = [header, [inert(name) for name in weekday_heads(t.locale)]]
     for week in monthgrid.Calendar(firstweekday=0).monthdatescalendar(month.year, month.month):
         row = []
         for day in week:
@@ -110,11 +105,11 @@ def calendar(
 
 
 def times(t: Translator, slots: Sequence[Slot], zone: ZoneInfo) -> InlineKeyboardMarkup:
-    labels = [fmt.clock(slot.start, zone) for slot in slots]
+    labels = [clock(slot.start, zone) for slot in slots]
     buttons = []
     for slot, label in zip(slots, labels, strict=True):
         if labels.count(label) > 1:  # the repeated hour when clocks go back
-            label = f"{label} ({fmt.utc_offset(slot.start, zone)})"
+            label = f"{label} ({utc_offset(slot.start, zone)})"
         buttons.append(button(label, "t", str(epoch_minutes(slot.start))))
     return markup([*chunk(buttons, TIMES_PER_ROW), nav_row(t, "time")])
 
@@ -251,7 +246,7 @@ def languages() -> InlineKeyboardMarkup:
 
 def timezones(t: Translator, now: datetime) -> InlineKeyboardMarkup:
     buttons = [
-        button(f"{fmt.zone_label(ZoneInfo(name), now, t.locale)}", "tz", name)
+        button(f"{zone_label(ZoneInfo(name), now, t.locale)}", "tz", name)
         for name in COMMON_ZONES
     ]
     return markup(chunk(buttons, 2))

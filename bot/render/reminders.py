@@ -1,4 +1,4 @@
-"""Texts of what is sent later: reminders, meeting links, feedback requests, emails."""
+"""What is sent later: reminders, the meeting link, the feedback request."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ from zoneinfo import ZoneInfo
 
 from bot.domain.catalog import ResolvedService
 from bot.domain.model import Booking, Channel
-from bot.domain.validation import display_phone
-from bot.render import formatting as fmt
+from bot.render.formatting import clock
+from bot.render.html import esc
 from bot.render.i18n import N_, Translator
-from bot.render.texts import _when_lines, booking_card, esc, zone_line
+from bot.render.phrases import how_served, service_name, when_lines, zone_line
 
 
 def map_link(t: Translator, address: str) -> str:
@@ -30,16 +30,11 @@ def _in_time(t: Translator, minutes: int) -> str:
 
 
 def channel_note(t: Translator, service: ResolvedService | None, booking: Booking) -> str:
-    """What the citizen needs for the channel: the address with a map, the phone, the link."""
+    """How the citizen is served, for a reminder: with a map link beside the address."""
+    line = esc(how_served(t, service, booking, soon=True))
     if booking.channel is Channel.IN_PERSON and service and service.address:
-        address = service.address.get(t.locale)
-        return esc(t._("Where: %(address)s") % {"address": address}) + " · " + map_link(
-            t, address)
-    if booking.channel is Channel.PHONE:
-        return esc(t._("A municipal employee will call you at %(phone)s.") % {
-            "phone": display_phone(booking.details.phone)})
-    return esc(t._("You will receive the link of the video call here a few minutes before "
-                   "the start."))
+        line += " · " + map_link(t, service.address.get(t.locale))
+    return line
 
 
 def reminder(t: Translator, service: ResolvedService | None, booking: Booking,
@@ -48,8 +43,8 @@ def reminder(t: Translator, service: ResolvedService | None, booking: Booking,
         "⏰ <b>" + esc(t._("Reminder: your appointment is in %(when)s.")
                        % {"when": _in_time(t, minutes)}) + "</b>",
         "",
-        booking_card(t, service, booking, zone).split("\n", 1)[0],
-        *_when_lines(t, booking.start, booking.end, zone),
+        "<b>" + esc(service_name(t, service, booking.service_id)) + "</b>",
+        *when_lines(t, booking.start, booking.end, zone),
         esc(t._("Reference: %(reference)s") % {"reference": booking.reference}),
         channel_note(t, service, booking),
     ]
@@ -72,10 +67,10 @@ ADVICE = (
 
 def meeting_link(t: Translator, service: ResolvedService | None, booking: Booking,
                  zone: ZoneInfo) -> str:
-    name = service.service.name.get(t.locale) if service else booking.service_id
+    name = service_name(t, service, booking.service_id)
     lines = [
         "🎥 <b>" + esc(t._("Your video call “%(service)s” starts at %(time)s.")
-                       % {"service": name, "time": fmt.clock(booking.start, zone)}) + "</b>",
+                       % {"service": name, "time": clock(booking.start, zone)}) + "</b>",
         zone_line(t, zone, booking.start),
         "",
         esc(t._("Join with the button below. You will wait until a representative of the "
@@ -88,7 +83,7 @@ def meeting_link(t: Translator, service: ResolvedService | None, booking: Bookin
 
 
 def feedback_question(t: Translator, service: ResolvedService | None, booking: Booking) -> str:
-    name = service.service.name.get(t.locale) if service else booking.service_id
+    name = service_name(t, service, booking.service_id)
     return esc(t._("How was your appointment “%(service)s”? Please rate it from 1 (poor) to "
                    "5 (excellent).") % {"service": name})
 
@@ -117,45 +112,3 @@ def attendance_thanks(t: Translator) -> str:
 
 # ---- email ---------------------------------------------------------------------------
 
-EMAIL_SUBJECTS = {
-    "booked": N_("Your appointment is confirmed: %(service)s, %(date)s"),
-    "rescheduled": N_("Your appointment has been changed: %(service)s, %(date)s"),
-    "cancelled": N_("Your appointment has been cancelled: %(service)s, %(date)s"),
-}
-
-
-def email_subject(t: Translator, change: str, service: ResolvedService | None,
-                  booking: Booking, zone: ZoneInfo) -> str:
-    name = service.service.name.get(t.locale) if service else booking.service_id
-    date_text = fmt.long_date(booking.start.astimezone(zone).date(), t.locale)
-    return t._(EMAIL_SUBJECTS[change]) % {"service": name, "date": date_text}
-
-
-def third_party_subject(t: Translator, service: ResolvedService | None, change: str) -> str:
-    municipality = service.municipality.name.get(t.locale) if service else ""
-    if change == "cancelled":
-        return t._("Cancelled: video call with %(municipality)s") % {
-            "municipality": municipality}
-    return t._("Invitation to a video call with %(municipality)s") % {
-        "municipality": municipality}
-
-
-def third_party_body(t: Translator, service: ResolvedService | None, booking: Booking,
-                     zone: ZoneInfo, change: str) -> str:
-    name = service.service.name.get(t.locale) if service else booking.service_id
-    municipality = service.municipality.name.get(t.locale) if service else ""
-    values = {"name": booking.details.name, "municipality": municipality, "service": name,
-              "date": fmt.long_date(booking.start.astimezone(zone).date(), t.locale),
-              "time": fmt.time_range(booking.start, booking.end, zone)}
-    if change == "cancelled":
-        return esc(t._("The video call with %(municipality)s about “%(service)s” on %(date)s, "
-                       "%(time)s, to which %(name)s invited you, has been cancelled.")
-                   % values)
-    lines = [
-        esc(t._("%(name)s invites you to a video call with %(municipality)s about "
-                "“%(service)s” on %(date)s, %(time)s.") % values),
-        zone_line(t, zone, booking.start),
-        "",
-        esc(t._("Join the meeting: %(url)s") % {"url": booking.meeting_url}),
-    ]
-    return "\n".join(lines)

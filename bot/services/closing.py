@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.domain.availability import midnight
 from bot.domain.catalog import Catalog
 from bot.domain.model import Booking, Status
 from bot.services import booking as rules
-from bot.services.availability import midnight
 from storage import bookings as store
 from storage import closures
 from storage.db import Database

@@ -1,6 +1,6 @@
 """What must follow a change of a booking, written in the change's own transaction.
 
-Rows in the outbox say what is due and when; `bot.dispatch` sends them. Writing them with
+Rows in the outbox say what is due and when; `bot.delivery.sender` sends them. Writing them with
 the change means a crash can lose neither the change nor what it owes to others. The
 citizen's timed messages depend on settings, so a change records a PLAN item and the
 dispatcher (which has the settings) turns it into reminders, link, feedback and emails.
@@ -13,8 +13,10 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.domain.availability import midnight
 from bot.domain.catalog import ResolvedService
 from bot.domain.model import Booking, Channel, Status
+from bot.services.runtime import Services
 from bot.settings import Settings
 from storage import outbox
 
@@ -31,7 +33,7 @@ REPLANNED = ("booked", "rescheduled", "cancelled", "completed", "no_show")
 EMAILED_CHANGES = ("booked", "rescheduled", "cancelled")
 
 
-async def plan(conn: AsyncConnection, booking: Booking, service: ResolvedService | None,
+async def after_change(conn: AsyncConnection, booking: Booking, service: ResolvedService | None,
                kind: str, data: dict[str, Any], now: datetime) -> None:
     staff_chat = service.group.staff_chat_id if service else None
     if staff_chat:
@@ -78,3 +80,22 @@ async def replan(conn: AsyncConnection, booking: Booking, change: str, changed_a
         if booking.details.third_party_email and booking.channel is Channel.VIDEO:
             await outbox.add(conn, EMAIL, now, now, booking_id=booking.id,
                              payload={"change": change, "to": "third"})
+
+
+async def plan_digests(services: Services, now: datetime) -> None:
+    """Make sure each staff chat has today's digest planned, at DIGEST_TIME."""
+    zone = services.settings.zone
+    today = now.astimezone(zone).date()
+    start, end = midnight(today, zone), midnight(today + timedelta(days=1), zone)
+    due = datetime.combine(today, services.settings.DIGEST_TIME, tzinfo=zone)
+    chats = {g.staff_chat_id: g.id for m in services.catalog.municipalities for g in m.groups
+             if g.staff_chat_id}
+    async with services.db.read() as conn:
+        planned = await outbox.chats_with(conn, DIGEST, start, end)
+    missing = {chat: group for chat, group in chats.items() if chat not in planned}
+    if not missing:
+        return
+    async with services.db.write() as conn:
+        for chat, group_id in missing.items():
+            await outbox.add(conn, DIGEST, due, now, chat_id=chat,
+                             payload={"day": today.isoformat(), "group": group_id})

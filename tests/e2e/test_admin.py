@@ -13,10 +13,9 @@ import pytest
 from bot.app import App
 from bot.delivery import sender as dispatching
 from bot.delivery.sender import dispatch
-from bot.domain.model import Booking, Channel, Details, Status
-from bot.ptb.context import Services
-from bot.services.booking import BookingRequest
+from bot.domain.model import Booking, BookingRequest, Channel, Details, Status
 from bot.services.booking import book as domain_book
+from bot.services.runtime import Services
 from bot.startup import prepare
 from storage import bookings as store
 from tests.chat import Citizen

@@ -10,7 +10,7 @@ from icalendar import Calendar
 
 from bot.app import App
 from bot.domain.model import Channel, Status
-from bot.ptb.context import Services
+from bot.services.runtime import Services
 from bot.startup import prepare
 from storage import bookings as store
 from tests.chat import Citizen

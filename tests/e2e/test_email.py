@@ -15,7 +15,7 @@ from aiosmtpd.controller import Controller
 from icalendar import Calendar
 
 from bot.app import App
-from bot.ptb.context import Services
+from bot.services.runtime import Services
 from bot.startup import prepare
 from storage import bookings as store
 from storage import outbox

@@ -8,10 +8,10 @@ import pytest
 from icalendar import Calendar
 
 from bot.app import App
-from bot.domain.model import Booking, Channel, Details, Status
-from bot.ptb.context import Services
-from bot.services.booking import BookingRequest, NotAllowed
+from bot.domain.model import Booking, BookingRequest, Channel, Details, Status
+from bot.domain.rules import NotAllowed
 from bot.services.booking import book as domain_book
+from bot.services.runtime import Services
 from storage import bookings as store
 from tests.chat import Citizen
 from tests.conftest import FrozenClock

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.ptb.context import Services
+from bot.services.runtime import Services
 from bot.startup import prepare
 from storage import bookings as store
 from tests.chat import Citizen

@@ -9,11 +9,11 @@ import pytest
 from bot.app import App
 from bot.delivery import sender as dispatching
 from bot.delivery.sender import dispatch
-from bot.domain.model import Channel, Details, Status
-from bot.ptb.context import Services
-from bot.services.booking import BookingRequest, set_outcome
+from bot.domain.model import BookingRequest, Channel, Details, Status
 from bot.services.booking import book as domain_book
+from bot.services.booking import set_outcome
 from bot.services.retention import DRAFT_DAYS, abandoned_drafts
+from bot.services.runtime import Services
 from storage import bookings as store
 from storage import outbox, state
 from tests.chat import Citizen
@@ -43,7 +43,7 @@ async def test_an_item_that_fails_unexpectedly_does_not_block_the_rest(
     async def broken(*args: object) -> None:
         raise ValueError("Header values may not contain linefeed")
 
-    monkeypatch.setitem(dispatching.SENDERS, "staff_notice", broken)
+    monkeypatch.setitem(dispatching.BOOKING_SENDERS, "staff_notice", broken)
     await book(citizen)
     await drain(app.bot, services)
     async with services.db.read() as conn:

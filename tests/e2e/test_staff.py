@@ -6,10 +6,9 @@ from datetime import UTC, datetime, timedelta
 
 from bot.app import App
 from bot.delivery.sender import dispatch
-from bot.domain.model import Channel, Details, Status
-from bot.ptb.context import Services
-from bot.services.booking import BookingRequest
+from bot.domain.model import BookingRequest, Channel, Details, Status
 from bot.services.booking import book as domain_book
+from bot.services.runtime import Services
 from storage import bookings as store
 from storage import outbox
 from tests.chat import Citizen

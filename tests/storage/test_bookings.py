@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.domain.model import Channel, Details, Status
-from bot.ptb.context import Services
+from bot.domain.model import BookingRequest, Channel, Details, Status
+from bot.domain.rules import NotBookable, SlotTaken
 from bot.services.availability import day_slots
-from bot.services.booking import BookingRequest, NotBookable, SlotTaken, book
+from bot.services.booking import book
+from bot.services.runtime import Services
 from storage import bookings as store
 from storage.db import Database
 from storage.migrate import migrate
@@ -128,8 +129,7 @@ async def test_refused_requests_leave_nothing_behind(services: Services,
 
 
 async def test_migrations_are_idempotent_and_the_catalog_is_synced(tmp_path: Path) -> None:
-    from bot.domain.catalog import load_catalog
-    from bot.startup import store_catalog
+    from bot.services.catalog import load_catalog, store_catalog
     from tests.conftest import SAMPLE_CATALOG
 
     db = Database(f"sqlite+aiosqlite:///{tmp_path / 'x.db'}")

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from bot.domain.model import Channel, Details, Status
-from bot.ptb.context import Services
-from bot.services.booking import BookingRequest, book, rate
-from bot.services.reports import stats
+from bot.domain.model import BookingRequest, Channel, Details, Status
+from bot.domain.stats import stats
+from bot.services.booking import book
+from bot.services.feedback import rate
 from bot.services.retention import erase_old
+from bot.services.runtime import Services
 from storage import bookings as store
 from tests.conftest import FrozenClock
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.ptb.context import Services
 from bot.ptb.persistence import DatabasePersistence
+from bot.services.runtime import Services
 
 
 async def test_conversations_and_drafts_survive_a_new_persistence(services: Services) -> None:

@@ -18,8 +18,9 @@ from bot.domain.availability import (
     last_bookable_day,
     occupancy,
 )
-from bot.domain.catalog import ResolvedService, load_catalog
+from bot.domain.catalog import ResolvedService
 from bot.domain.model import Slot
+from bot.services.catalog import load_catalog
 from tests.conftest import SAMPLE_CATALOG, START
 from tests.unit.builders import (
     ATHENS,

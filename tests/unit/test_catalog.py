@@ -8,8 +8,9 @@ from typing import Any
 
 import pytest
 
-from bot.domain.catalog import Catalog, CatalogError, Hours, load_catalog, parse_catalog
+from bot.domain.catalog import Catalog, CatalogError, Hours, parse_catalog
 from bot.domain.model import Channel
+from bot.services.catalog import load_catalog
 from tests.conftest import SAMPLE_CATALOG
 from tests.unit.builders import raw_catalog
 

@@ -6,16 +6,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.domain.catalog import Catalog, load_catalog
-from bot.domain.draft import (
-    Draft,
-    Step,
-    applies,
-    from_link,
-    missing,
-    next_step,
-    previous_step,
-)
+from bot.domain.catalog import Catalog
+from bot.domain.draft import Draft, Step, applies, from_link, missing, next_step, previous_step
+from bot.services.catalog import load_catalog
 from tests.conftest import SAMPLE_CATALOG
 
 

@@ -1,0 +1,137 @@
+"""What the outbox sends a citizen: reminders, the meeting link, the feedback request, and
+the news that the municipality cancelled. By Telegram, or by email when Telegram cannot
+reach them."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from telegram import Bot, InlineKeyboardMarkup
+from telegram.error import Forbidden, TelegramError
+
+from bot.delivery import mail, messenger
+from bot.domain.model import Booking, Channel, Status
+from bot.render import email, keyboards, notices, reminders
+from bot.render.html import esc
+from bot.render.i18n import Citizen
+from bot.render.phrases import service_name
+from bot.services.runtime import Services
+from storage import bookings, outbox, users
+from storage.outbox import Item
+
+log = logging.getLogger(__name__)
+
+
+FEEDBACK_USEFUL = timedelta(days=7)
+
+
+async def _to_citizen(bot: Bot, services: Services, booking: Booking, who: Citizen,
+                      html: str, markup: InlineKeyboardMarkup | None, kind: str | None,
+                      subject: str | None, now: datetime) -> str | None:
+    """By Telegram; if the citizen blocked the bot, by email (when we have both). A message
+    of a `kind` is remembered, so that later changes of the booking update it."""
+    async with services.db.read() as conn:
+        unreachable = await users.is_unreachable(conn, booking.user_id)
+    if not unreachable:
+        try:
+            message = await bot.send_message(booking.user_id, html, reply_markup=markup)
+        except Forbidden:
+            async with services.db.write() as conn:
+                await users.mark_unreachable(conn, booking.user_id, now)
+        else:
+            if kind:
+                await _remember(services, booking, message.message_id, kind)
+            return None
+    if subject and services.settings.SMTP_HOST and booking.details.email:
+        await mail.send(services.settings, mail.build(
+            services.settings, booking.details.email, subject, html))
+        return None
+    return "the citizen cannot be reached"
+
+
+async def _remember(services: Services, booking: Booking, message_id: int, kind: str) -> None:
+    async with services.db.write() as conn:
+        await bookings.remember_message(conn, booking.id, booking.user_id, message_id, kind)
+
+
+async def send_reminder(bot: Bot, services: Services, item: Item, booking: Booking,
+                        now: datetime) -> str | None:
+    if not booking.is_active:
+        return "the booking is no longer active"
+    if now >= booking.start:
+        return "the appointment has already begun"
+    async with services.db.read() as conn:
+        if await outbox.later_due(conn, item, now):
+            return "a later reminder is due as well"
+    who = await messenger.reader(services, booking.user_id)
+    service = services.catalog.service(booking.service_id)
+    html = reminders.reminder(who.t, service, booking, who.zone, _lead(item, booking, now))
+    subject = who.t._("Reminder: %(service)s") % {
+        "service": service_name(who.t, service, booking.service_id)}
+    return await _to_citizen(bot, services, booking, who, html,
+                             keyboards.reminder_actions(who.t, booking), "reminder", subject,
+                             now)
+
+
+def _lead(item: Item, booking: Booking, now: datetime) -> int:
+    """Minutes until the start, as the reminder says it: the planned offset when on time,
+    otherwise what is really left (in whole hours when that is long)."""
+    if now - item.due_at < timedelta(minutes=15):
+        return int(item.payload.get("minutes", 60))
+    left = max(1, int((booking.start - now).total_seconds() // 60))
+    return left // 60 * 60 if left >= 120 else left
+
+
+async def send_link(bot: Bot, services: Services, item: Item, booking: Booking,
+                    now: datetime) -> str | None:
+    if not booking.is_active or booking.channel is not Channel.VIDEO:
+        return "the booking is no longer an active video call"
+    if now >= booking.end or not booking.meeting_url:
+        return "the call is over"
+    who = await messenger.reader(services, booking.user_id)
+    service = services.catalog.service(booking.service_id)
+    html = reminders.meeting_link(who.t, service, booking, who.zone)
+    html_with_url = html + "\n\n" + esc(booking.meeting_url)
+    subject = who.t._("Join the meeting")
+    async with services.db.read() as conn:
+        unreachable = await users.is_unreachable(conn, booking.user_id)
+    return await _to_citizen(bot, services, booking, who,
+                             html_with_url if unreachable else html,
+                             keyboards.join(who.t, booking.meeting_url), "link", subject, now)
+
+
+async def send_feedback(bot: Bot, services: Services, item: Item, booking: Booking,
+                        now: datetime) -> str | None:
+    if booking.status not in (Status.BOOKED, Status.COMPLETED):
+        return "the appointment did not take place"
+    if now > booking.end + FEEDBACK_USEFUL:
+        return "too long after the appointment"
+    who = await messenger.reader(services, booking.user_id)
+    service = services.catalog.service(booking.service_id)
+    html = reminders.feedback_question(who.t, service, booking)
+    return await _to_citizen(bot, services, booking, who, html,
+                             keyboards.ratings(booking.reference), None, None, now)
+
+
+async def send_citizen_cancelled(bot: Bot, services: Services, item: Item,
+                                 booking: Booking, now: datetime) -> str | None:
+    """Tell the citizen, politely, that the municipality cancelled; offer a new booking."""
+    who = await messenger.reader(services, booking.user_id)
+    service = services.catalog.service(booking.service_id)
+    async with services.db.read() as conn:
+        last = await bookings.last_event(conn, booking.id)
+    closure = (last or {}).get("data", {}).get("by") == "closure"
+    html = notices.citizen_cancelled(who.t, service, booking, who.zone, closure)
+    subject = email.subject(who.t, "cancelled", service, booking, who.zone)
+    outcome = await _to_citizen(bot, services, booking, who, html,
+                                keyboards.book_again(who.t, booking.group_id), None,
+                                subject, now)
+    async with services.db.read() as conn:
+        reachable = not await users.is_unreachable(conn, booking.user_id)
+    if outcome is None and reachable:
+        try:  # the notice went out: a failure here must not send it again
+            await messenger.after_cancel(bot, services, who, booking, service)
+        except TelegramError as error:
+            log.warning("after telling %s of the cancellation: %s", booking.reference, error)
+    return outcome

@@ -1,0 +1,74 @@
+"""What the outbox sends a department's staff chat: each booking's notice, kept up to date,
+and the day's agenda."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from telegram import Bot
+from telegram.error import BadRequest
+
+from bot.domain.model import Booking
+from bot.domain.scope import Scope
+from bot.render import keyboards, notices, reports
+from bot.render.html import chunks
+from bot.services.reports import agenda
+from bot.services.runtime import Services
+from storage import bookings
+from storage.outbox import Item
+
+DIGEST_USEFUL = timedelta(hours=4)
+
+
+async def send_staff_notice(bot: Bot, services: Services, item: Item, booking: Booking,
+                            now: datetime) -> str | None:
+    """Post the booking's notice in its staff chat, or edit the one posted before."""
+    if item.chat_id is None:
+        return "no staff chat"
+    service = services.catalog.service(booking.service_id)
+    t = notices.staff_translator(service.group if service else None)
+    zone = services.settings.zone
+    async with services.db.read() as conn:
+        last = await bookings.last_event(conn, booking.id)
+        earlier = [m for c, m, kind in await bookings.messages_of(conn, booking.id)
+                   if c == item.chat_id and kind == "staff"]
+    text = notices.notice(t, service, booking, zone, last)
+    markup = keyboards.staff_actions(t, booking) if booking.is_active else None
+    if earlier:
+        try:
+            await bot.edit_message_text(text, item.chat_id, earlier[-1], reply_markup=markup)
+            return None
+        except BadRequest as error:
+            if "not modified" in str(error).lower():
+                return None
+            if "not found" not in str(error).lower():
+                raise  # deleted notices are posted again; other refusals are errors
+    message = await bot.send_message(item.chat_id, text, reply_markup=markup)
+    async with services.db.write() as conn:
+        await bookings.remember_message(conn, booking.id, item.chat_id, message.message_id,
+                                     "staff")
+    return None
+
+
+async def send_digest(bot: Bot, services: Services, item: Item, now: datetime) -> str | None:
+    """The day's agenda in a department's staff chat; nothing on a day with no bookings."""
+    if item.chat_id is None:
+        return "no staff chat"
+    if now > item.due_at + DIGEST_USEFUL:
+        return "too late for today's agenda"
+    found = services.catalog.group_of_chat(item.chat_id)
+    if found is None:
+        return "no longer a staff chat"
+    municipality, group = found
+    t = notices.staff_translator(group)
+    zone = services.settings.zone
+    day = item.due_at.astimezone(zone).date()
+    sections = await agenda(services.db, services.catalog,
+                                    Scope((municipality,), group), day, zone, t.locale)
+    sections = [(g, [entry for entry in items if entry[0].is_active])
+                for g, items in sections]
+    if not any(items for _, items in sections):
+        return "no bookings today"
+    for part in chunks(reports.agenda(t, day, sections, zone, digest=True)):
+        await bot.send_message(item.chat_id, part)
+    return None

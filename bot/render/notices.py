@@ -1,0 +1,109 @@
+"""What staff read in their department's chat; what the citizen is told when it cancels."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.domain.catalog import Group, ResolvedService
+from bot.domain.model import Booking, Status
+from bot.domain.validation import display_phone
+from bot.render.cards import REASON_MARK
+from bot.render.formatting import clock, long_date, time_range
+from bot.render.html import esc
+from bot.render.i18n import N_, Translator
+from bot.render.phrases import channel_name, service_name, zone_line
+
+HEADINGS = {
+    "booked": N_("🆕 New booking"),
+    "rescheduled": N_("🔁 Rescheduled by the citizen"),
+    "cancelled_citizen": N_("❌ Cancelled by the citizen"),
+    "cancelled_staff": N_("❌ Cancelled by the department"),
+    "cancelled_closure": N_("❌ Cancelled: the day was closed"),
+    "completed": N_("✔️ Completed"),
+    "no_show": N_("⚠️ No-show"),
+}
+
+
+def heading_key(booking: Booking, last: dict[str, Any] | None) -> str:
+    if booking.status is Status.CANCELLED:
+        by = (last or {}).get("data", {}).get("by", "citizen")
+        return f"cancelled_{by}" if f"cancelled_{by}" in HEADINGS else "cancelled_citizen"
+    if booking.status in (Status.COMPLETED, Status.NO_SHOW):
+        return booking.status.value
+    return "rescheduled" if booking.sequence else "booked"
+
+
+def notice(t: Translator, service: ResolvedService | None, booking: Booking, zone: ZoneInfo,
+           last: dict[str, Any] | None) -> str:
+    """A booking's notice in its department's staff chat, as it now stands."""
+    name = service_name(t, service, booking.service_id)
+    local = booking.start.astimezone(zone)
+    details = booking.details
+    rows = [
+        (t._("Service"), name),
+        (t._("Channel"), channel_name(t, booking.channel)),
+        (t._("Date"), long_date(local.date(), t.locale)),
+        (t._("Time"), time_range(booking.start, booking.end, zone)),
+        (t._("Full name"), details.name),
+        (t._("Phone"), display_phone(details.phone)),
+        (t._("Email"), details.email),
+        (t._("Address"), details.address),
+        (t._("Notes"), details.notes),
+        (t._("Special requirements"), details.requirements),
+        (t._("Third participant"), details.third_party_email),
+    ]
+    lines = [f"<b>{esc(t._(HEADINGS[heading_key(booking, last)]))}</b> · {esc(booking.reference)}"]
+    lines += [f"{esc(label)}: {esc(value)}" for label, value in rows if value]
+    if booking.status is Status.CANCELLED and booking.cancel_reason:
+        lines.append(esc(t._("Reason: %(reason)s") % {"reason": booking.cancel_reason}))
+    if booking.is_active and booking.attendance_at:
+        lines.append("✅ " + esc(t._("The citizen confirmed they will attend.")))
+    previous = (last or {}).get("data", {}).get("from", {}).get("start")
+    if booking.is_active and booking.sequence and previous:
+        before = datetime.fromisoformat(previous)
+        lines.append("<i>" + esc(t._("Until now: %(date)s, %(time)s") % {
+            "date": long_date(before.astimezone(zone).date(), t.locale),
+            "time": clock(before, zone)}) + "</i>")
+    lines.append(zone_line(t, zone, booking.start))
+    return "\n".join(lines)
+
+
+def reason_prompt(t: Translator, reference: str) -> str:
+    return REASON_MARK + " " + esc(t._(
+        "Please type the reason for cancelling booking %(reference)s as a reply to this "
+        "message. The citizen will be told, with the reason.") % {"reference": reference})
+
+
+def not_this_chat(t: Translator) -> str:
+    return t._("Only the staff chat of this booking's department can do this.")
+
+
+def citizen_cancelled(t: Translator, service: ResolvedService | None, booking: Booking,
+                      zone: ZoneInfo, closure: bool) -> str:
+    """To the citizen, when the municipality cancels: polite, with the reason."""
+    name = service_name(t, service, booking.service_id)
+    local = booking.start.astimezone(zone)
+    text = t._(
+        "We are sorry: your appointment for “%(service)s” on %(date)s at %(time)s has been "
+        "cancelled by the municipality."
+    ) % {"service": name, "date": long_date(local.date(), t.locale),
+         "time": clock(booking.start, zone)}
+    lines = [esc(text)]
+    if booking.cancel_reason:
+        lines.append(esc(t._("Reason: %(reason)s") % {"reason": booking.cancel_reason}))
+    lines.append(esc(t._("Please book another day with the button below. We apologise for "
+                         "the inconvenience.") if closure else t._(
+        "You can book a new appointment with the button below. We apologise for the "
+        "inconvenience.")))
+    return "\n\n".join(lines)
+
+
+# ---- admin -----------------------------------------------------------------------------
+
+
+
+def staff_translator(group: Group | None) -> Translator:
+    """The language of a department's staff chat (Greek unless the catalog says otherwise)."""
+    return Translator(group.staff_locale if group else "el")

@@ -1,0 +1,111 @@
+"""Phrases many texts share: the channel's name, the time zone line, when and what."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from bot.domain.catalog import ResolvedService
+from bot.domain.model import Booking, Channel
+from bot.domain.validation import display_phone
+from bot.render.formatting import long_date, time_range, zone_label
+from bot.render.html import esc
+from bot.render.i18n import N_, Translator
+
+CHANNEL_NAMES = {
+    Channel.IN_PERSON: N_("In person"),
+    Channel.VIDEO: N_("Video call"),
+    Channel.PHONE: N_("By phone"),
+}
+
+
+CHANNEL_ICONS = {Channel.IN_PERSON: "🏢", Channel.VIDEO: "🎥", Channel.PHONE: "📞"}
+
+
+ONLY_CHANNEL = {
+    Channel.IN_PERSON: N_("This service is offered only in person."),
+    Channel.VIDEO: N_("This service is offered only by video call."),
+    Channel.PHONE: N_("This service is offered only by phone."),
+}
+
+
+def channel_name(t: Translator, channel: Channel) -> str:
+    return t._(CHANNEL_NAMES[channel])
+
+
+def zone_line(t: Translator, zone: ZoneInfo, moment: datetime) -> str:
+    label = zone_label(zone, moment, t.locale)
+    return "<i>" + esc(t._("All times are in the time zone %(zone)s.") % {"zone": label}) + "</i>"
+
+
+def when_lines(t: Translator, start: datetime, end: datetime, zone: ZoneInfo) -> list[str]:
+    return [
+        esc(t._("Date: %(date)s") % {"date": long_date(start.astimezone(zone).date(),
+                                                          t.locale)}),
+        esc(t._("Time: %(time)s") % {"time": time_range(start, end, zone)}),
+        zone_line(t, zone, start),
+    ]
+
+
+def service_lines(t: Translator, service: ResolvedService, channel: Channel) -> list[str]:
+    return [
+        esc(t._("Municipality: %(name)s") % {"name": service.municipality.name.get(t.locale)}),
+        esc(t._("Service: %(name)s") % {"name": service.service.name.get(t.locale)}),
+        esc(t._("Channel: %(channel)s") % {"channel": channel_name(t, channel)}),
+    ]
+
+
+def service_name(t: Translator, service: ResolvedService | None, service_id: str) -> str:
+    """The service's name in the reader's language; its id once the catalog has dropped it."""
+    return service.service.name.get(t.locale) if service else service_id
+
+
+def how_served(t: Translator, service: ResolvedService | None, booking: Booking, *,
+               soon: bool = False) -> str:
+    """One line on how the citizen is served: where, who calls, or when the link comes
+    (`soon`: in a reminder, minutes before the start). Plain text."""
+    if booking.channel is Channel.IN_PERSON:
+        address = service.address.get(t.locale) if service and service.address else ""
+        return t._("Where: %(address)s") % {"address": address}
+    if booking.channel is Channel.PHONE:
+        return t._("A municipal employee will call you at %(phone)s.") % {
+            "phone": display_phone(booking.details.phone)}
+    if soon:
+        return t._("You will receive the link of the video call here a few minutes before "
+                   "the start.")
+    return t._("Video call: you will receive the meeting link here before the appointment; "
+               "it is also in the attached invitation.")
+
+
+def refusal(t: Translator, reason: str, service: ResolvedService | None) -> str:
+    """Why an action is refused, and what the citizen can do instead."""
+    if reason == "cutoff" and service:
+        hours = service.service.change_cutoff_hours
+        text = t.ngettext(
+            "Bookings can be changed or cancelled up to %(n)d hour before the appointment.",
+            "Bookings can be changed or cancelled up to %(n)d hours before the appointment.",
+            hours,
+        ) % {"n": hours}
+        phone = service.group.phone or service.municipality.phone
+        if phone:
+            text += " " + t._("Please call the department at %(phone)s.") % {"phone": phone}
+        return text
+    if reason == "limit_service":
+        return t._("You already have an upcoming booking for this service. You can "
+                   "reschedule or cancel it with /mybookings.")
+    if reason == "limit_total" and service:
+        n = service.municipality.max_active_total
+        return t.ngettext(
+            "You already have %(n)d upcoming booking with this municipality, the most "
+            "allowed. You can cancel it with /mybookings.",
+            "You already have %(n)d upcoming bookings with this municipality, the most "
+            "allowed. You can cancel one with /mybookings.",
+            n,
+        ) % {"n": n}
+    if reason == "not_started":
+        return t._("The appointment has not started yet.")
+    if reason == "not_active":
+        return t._("This booking is no longer active.")
+    if reason == "started":
+        return t._("This appointment has already started or is over.")
+    return t._("This booking was not found.")

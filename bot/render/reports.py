@@ -1,0 +1,121 @@
+"""Agendas, statistics and the CSV export, as staff and admins read them."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from bot.domain.catalog import Catalog, Group
+from bot.domain.model import Booking, Channel, Status
+from bot.domain.stats import Stats
+from bot.render.formatting import clock, long_date
+from bot.render.html import esc
+from bot.render.i18n import N_, Translator
+from bot.render.phrases import channel_name, zone_line
+
+
+def agenda(t: Translator, day: date, sections: list[tuple[Group, list[tuple[Booking, str]]]],
+           zone: ZoneInfo, digest: bool = False) -> str:
+    title = t._("📋 Today's appointments, %(date)s") if digest else t._("Agenda for %(date)s")
+    lines = ["<b>" + esc(title % {"date": long_date(day, t.locale)}) + "</b>"]
+    if not any(items for _, items in sections):
+        lines += ["", esc(t._("No bookings."))]
+    for group, items in sections:
+        if not items:
+            continue
+        lines += ["", "<b>" + esc(group.name.get(t.locale)) + "</b>"]
+        for booking, service_name in items:
+            status = "" if booking.is_active else f" ({t._(STATUS_NAMES[booking.status])})"
+            if booking.is_active and booking.attendance_at:
+                status = " ✅"
+            lines.append(esc(
+                f"{clock(booking.start, zone)} {service_name} · "
+                f"{channel_name(t, booking.channel)} · {booking.details.name} · "
+                f"{booking.reference}{status}"))
+    lines += ["", zone_line(t, zone, datetime.combine(day, datetime.min.time(), zone))]
+    return "\n".join(lines)
+
+
+STATUS_NAMES = {
+    Status.BOOKED: N_("booked"),
+    Status.CANCELLED: N_("cancelled"),
+    Status.COMPLETED: N_("completed"),
+    Status.NO_SHOW: N_("no-show"),
+}
+
+
+def export_caption(t: Translator, first: date, last: date, count: int) -> str:
+    return esc(t.ngettext("%(n)d booking, %(from)s – %(to)s",
+                          "%(n)d bookings, %(from)s – %(to)s", count) % {
+        "n": count, "from": first.isoformat(), "to": last.isoformat()})
+
+
+def stats_text(t: Translator, catalog: Catalog, first: date, last: date,
+               numbers: Stats) -> str:
+    def service_name(service_id: str) -> str:
+        service = catalog.service(service_id)
+        return service.service.name.get(t.locale) if service else service_id
+
+    lines = ["<b>" + esc(t._("Statistics %(from)s – %(to)s") % {
+        "from": first.isoformat(), "to": last.isoformat()}) + "</b>",
+        esc(t.ngettext("%(n)d booking", "%(n)d bookings", numbers.total) % {
+            "n": numbers.total})]
+    sections = [
+        (t._("By service"), [(service_name(s), n) for s, n in numbers.by_service]),
+        (t._("By channel"), [(channel_name(t, Channel(c)), n) for c, n in numbers.by_channel]),
+        (t._("By status"), [(t._(STATUS_NAMES[Status(s)]), n) for s, n in numbers.by_status]),
+        (t._("Busiest days"), [(long_date(d, t.locale), n)
+                               for d, n in numbers.busiest_days]),
+    ]
+    for title, rows in sections:
+        if rows:
+            lines += ["", "<b>" + esc(title) + "</b>"]
+            lines += [esc(f"{name}: {n}") for name, n in rows]
+    rate = numbers.no_show_rate
+    lines += ["", esc(t._("No-show rate: %(rate)s") % {
+        "rate": f"{rate:.0%}" if rate is not None else "—"})]
+    if numbers.average_rating is not None:
+        lines.append(esc(t.ngettext(
+            "Citizens' rating: %(average).1f out of 5 (%(n)d rating)",
+            "Citizens' rating: %(average).1f out of 5 (%(n)d ratings)", numbers.ratings)
+            % {"average": numbers.average_rating, "n": numbers.ratings}))
+    return "\n".join(lines)
+
+
+CSV_COLUMNS = (
+    "reference", "municipality", "group", "service", "channel", "status", "date", "start",
+    "end", "name", "email", "phone", "address", "notes", "special_requirements",
+    "third_participant", "cancel_reason", "booked_at",
+)
+
+
+def to_csv(bookings: list[Booking], catalog: Catalog, zone: ZoneInfo) -> bytes:
+    """One row per booking; UTF-8 with a BOM so that Excel opens Greek correctly."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    for booking in bookings:
+        service = catalog.service(booking.service_id)
+        start, end = booking.start.astimezone(zone), booking.end.astimezone(zone)
+        details = booking.details
+        writer.writerow([
+            booking.reference,
+            service.municipality.name.el if service else booking.municipality_id,
+            service.group.name.el if service else booking.group_id,
+            service.service.name.el if service else booking.service_id,
+            booking.channel.value, booking.status.value, start.date().isoformat(),
+            start.strftime("%H:%M"), end.strftime("%H:%M"), _cell(details.name),
+            _cell(details.email), _cell(details.phone), _cell(details.address),
+            _cell(details.notes), _cell(details.requirements),
+            _cell(details.third_party_email), _cell(booking.cancel_reason),
+            booking.created_at.astimezone(zone).isoformat(timespec="minutes")
+            if booking.created_at else "",
+        ])
+    return out.getvalue().encode("utf-8-sig")
+
+
+def _cell(text: str) -> str:
+    """Citizens' text must not become a formula in a spreadsheet."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

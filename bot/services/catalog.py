@@ -1,0 +1,49 @@
+"""The catalog: read from its file, checked, and kept in the database for the bookings."""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from bot.domain.catalog import Catalog, CatalogError, parse_catalog
+from storage.catalog import Entry, SyncReport, sync_entries
+from storage.db import Database
+
+
+def load_catalog(path: Path) -> Catalog:
+    """Read and validate the catalog file; raise `CatalogError` naming file, entry and field."""
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise CatalogError(f"{path}: file not found (check CATALOG_PATH)") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CatalogError(f"{path}: cannot be read: {exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise CatalogError(f"{path}: not valid TOML: {exc}") from None
+    return parse_catalog(raw, str(path))
+
+
+def catalog_entries(catalog: Catalog) -> list[Entry]:
+    """The catalog as rows: one per municipality, group and service."""
+    rows = []
+    for municipality in catalog.municipalities:
+        rows.append(Entry("municipality", municipality.id, None, _data(municipality, "groups")))
+        for group in municipality.groups:
+            rows.append(Entry("group", group.id, municipality.id, _data(group, "services")))
+            for service in group.services:
+                rows.append(Entry("service", service.id, group.id, _data(service)))
+    return rows
+
+
+def _data(model: Any, *children: str) -> dict[str, Any]:
+    data: dict[str, Any] = model.model_dump(mode="json", exclude=set(children))
+    return data
+
+
+async def store_catalog(db: Database, catalog: Catalog,
+                        clock: Callable[[], datetime]) -> SyncReport:
+    async with db.write() as conn:
+        return await sync_entries(conn, catalog_entries(catalog), clock())
