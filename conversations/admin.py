@@ -7,7 +7,9 @@ anyone who is not an admin of the municipality is told so and nothing happens.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Awaitable, Callable, Coroutine
 from datetime import date
+from typing import Any
 
 from telegram import InputFile, Update
 from telegram.constants import ChatType
@@ -55,44 +57,44 @@ async def _say(update: Update, ctx: Context, text: str, **kwargs: object) -> Non
         await ctx.bot.send_message(chat.id, part, **kwargs)  # type: ignore[arg-type]
 
 
-async def _argument_error(update: Update, ctx: Context, t: Translator,
-                          error: ArgumentError) -> None:
-    await _say(update, ctx, esc(t._(error.message) % error.params))
+AdminCommand = Callable[[Update, Context, Scope, Translator], Awaitable[None]]
 
 
-async def admin_command(update: Update, ctx: Context) -> None:
-    if found := await _admin(update, ctx):
-        await _say(update, ctx, admin.admin_help(found[1]))
+def as_admin(command: AdminCommand) -> Callable[[Update, Context], Coroutine[Any, Any, None]]:
+    """An admin command: refused to anyone else; arguments it cannot use are explained."""
+
+    async def run(update: Update, ctx: Context) -> None:
+        if not (found := await _admin(update, ctx)):
+            return
+        scope, t = found
+        try:
+            await command(update, ctx, scope, t)
+        except ArgumentError as error:
+            await _say(update, ctx, esc(t._(error.message) % error.params))
+
+    return run
 
 
-async def agenda_command(update: Update, ctx: Context) -> None:
-    if not (found := await _admin(update, ctx)):
-        return
-    scope, t = found
-    try:
-        day = parse_day(ctx.args[0], _today(ctx)) if ctx.args else _today(ctx)
-    except ArgumentError as error:
-        return await _argument_error(update, ctx, t, error)
+async def admin_command(update: Update, ctx: Context, scope: Scope, t: Translator) -> None:
+    await _say(update, ctx, admin.admin_help(t))
+
+
+async def agenda_command(update: Update, ctx: Context, scope: Scope, t: Translator) -> None:
+    day = parse_day(ctx.args[0], _today(ctx)) if ctx.args else _today(ctx)
     zone = ctx.services.settings.zone
     sections = await agenda(ctx.services.db, ctx.services.catalog, scope, day, zone,
-                                    t.locale)
+                            t.locale)
     await _say(update, ctx, reports.agenda(t, day, sections, zone))
 
 
-async def close_command(update: Update, ctx: Context) -> None:
-    if not (found := await _admin(update, ctx)):
-        return
-    scope, t = found
-    try:
-        day, aim, words = day_and_target(ctx.args or [], scope, _today(ctx))
-    except ArgumentError as error:
-        return await _argument_error(update, ctx, t, error)
+async def close_command(update: Update, ctx: Context, scope: Scope, t: Translator) -> None:
+    day, aim, words = day_and_target(ctx.args or [], scope, _today(ctx))
     if aim is None:
         return await _say(update, ctx, admin.need_target(t))
     if not words:
         return await _say(update, ctx, admin.need_reason(t))
     if day < _today(ctx):
-        return await _argument_error(update, ctx, t, ArgumentError(N_("That day is in the past.")))
+        raise ArgumentError(N_("That day is in the past."))
     reason = " ".join(words)[:300]
     services = ctx.services
     affected = await closing.bookings_on(services.db, day, *aim, services.settings.zone,
@@ -133,7 +135,7 @@ async def _close(update: Update, ctx: Context, t: Translator, day: date,
     new, cancelled = await closing.close_day(services.db, services.catalog, day, *aim, reason,
                                              user.id, ctx.now(), services.settings.zone)
     text = admin.closed(t, day, admin.target_name(t, services.catalog, *aim),
-                              len(cancelled), new)
+                        len(cancelled), new)
     if edit and update.callback_query:
         await update.callback_query.edit_message_text(text)
     else:
@@ -141,14 +143,8 @@ async def _close(update: Update, ctx: Context, t: Translator, day: date,
     kick_dispatch(ctx)
 
 
-async def open_command(update: Update, ctx: Context) -> None:
-    if not (found := await _admin(update, ctx)):
-        return
-    scope, t = found
-    try:
-        day, aim, _ = day_and_target(ctx.args or [], scope, _today(ctx), only_id=True)
-    except ArgumentError as error:
-        return await _argument_error(update, ctx, t, error)
+async def open_command(update: Update, ctx: Context, scope: Scope, t: Translator) -> None:
+    day, aim, _ = day_and_target(ctx.args or [], scope, _today(ctx), only_id=True)
     if aim is None:
         return await _say(update, ctx, admin.need_target(t))
     existed = await closing.open_day(ctx.services.db, day, *aim)
@@ -156,14 +152,8 @@ async def open_command(update: Update, ctx: Context) -> None:
     await _say(update, ctx, admin.opened(t, day, name, existed))
 
 
-async def export_command(update: Update, ctx: Context) -> None:
-    if not (found := await _admin(update, ctx)):
-        return
-    scope, t = found
-    try:
-        first, last = parse_range(ctx.args or [], _today(ctx))
-    except ArgumentError as error:
-        return await _argument_error(update, ctx, t, error)
+async def export_command(update: Update, ctx: Context, scope: Scope, t: Translator) -> None:
+    first, last = parse_range(ctx.args or [], _today(ctx))
     zone = ctx.services.settings.zone
     found_bookings = await bookings_in(ctx.services.db, scope, first, last, zone)
     data = reports.to_csv(found_bookings, ctx.services.catalog, zone)
@@ -173,27 +163,18 @@ async def export_command(update: Update, ctx: Context) -> None:
         caption=reports.export_caption(t, first, last, len(found_bookings)))
 
 
-async def stats_command(update: Update, ctx: Context) -> None:
-    if not (found := await _admin(update, ctx)):
-        return
-    scope, t = found
-    try:
-        first, last = parse_range(ctx.args or [], _today(ctx), default_days=30)
-    except ArgumentError as error:
-        return await _argument_error(update, ctx, t, error)
+async def stats_command(update: Update, ctx: Context, scope: Scope, t: Translator) -> None:
+    first, last = parse_range(ctx.args or [], _today(ctx), default_days=30)
     zone = ctx.services.settings.zone
     found_bookings = await bookings_in(ctx.services.db, scope, first, last, zone)
     ratings = await ratings_of(ctx.services.db, found_bookings)
     numbers = stats(found_bookings, zone, ratings)
     await _say(update, ctx, reports.stats_text(t, ctx.services.catalog, first, last,
-                                                   numbers))
+                                               numbers))
 
 
-async def reload_command(update: Update, ctx: Context) -> None:
+async def reload_command(update: Update, ctx: Context, scope: Scope, t: Translator) -> None:
     """Read the catalog again; apply it only if it is valid, and say what changed."""
-    if not (found := await _admin(update, ctx)):
-        return
-    _, t = found
     services = ctx.services
     try:
         fresh = load_catalog(services.settings.catalog_path)
@@ -204,16 +185,16 @@ async def reload_command(update: Update, ctx: Context) -> None:
     gone = [entry.split(":", 1)[1] for entry in report.removed if entry.startswith("service:")]
     orphaned = await lookups.upcoming_of_services(services.db, gone, ctx.now())
     await _say(update, ctx, admin.reload_done(t, report.added, report.changed,
-                                                    report.removed, len(orphaned)))
+                                              report.removed, len(orphaned)))
 
 
 def handlers() -> list[BaseHandler[Update, Context, None]]:
-    commands = {
+    commands: dict[str, AdminCommand] = {
         "admin": admin_command, "agenda": agenda_command, "close": close_command,
         "open": open_command, "export": export_command, "stats": stats_command,
         "reload": reload_command,
     }
     return [
-        *(CommandHandler(name, callback) for name, callback in commands.items()),
+        *(CommandHandler(name, as_admin(callback)) for name, callback in commands.items()),
         CallbackQueryHandler(close_confirmed, pattern=callbacks.pattern("cl", "cn")),
     ]

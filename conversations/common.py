@@ -59,7 +59,7 @@ async def timezone_command(update: Update, ctx: Context) -> None:
             return
         await _save_prefs(update, ctx, timezone=name)
         await ctx.bot.send_message(chat_id(update), common.timezone_set(who.t, ZoneInfo(name),
-                                                                      ctx.now()))
+                                                                        ctx.now()))
         return
     await ctx.bot.send_message(chat_id(update), common.timezone_menu(who.t, who.zone, ctx.now()),
                                reply_markup=keyboards.timezones(who.t, ctx.now()))

@@ -8,7 +8,17 @@ from telegram.ext import MessageHandler, filters
 from bot.domain import validation
 from bot.domain.draft import OPTIONAL_STEPS, TEXT_STEPS, Draft, Step, next_step, previous_step
 from bot.ptb.context import Context
-from bot.ptb.handlers import State, chat_of, citizen, load_draft, on_button, strip_buttons
+from bot.ptb.handlers import (
+    State,
+    UnexpectedUpdate,
+    chat_of,
+    citizen,
+    load_draft,
+    message_of,
+    on_button,
+    strip_buttons,
+    text_of,
+)
 from bot.render import flow, html, keyboards
 from bot.render.callbacks import Button
 from bot.render.i18n import Citizen
@@ -38,9 +48,7 @@ def text_handler(step: Step) -> MessageHandler[Context, State]:
     async def typed(update: Update, ctx: Context) -> State:
         who = await citizen(update, ctx)
         draft = load_draft(ctx)
-        message = update.effective_message
-        assert message is not None and message.text is not None
-        text = message.text
+        text = text_of(update)
         if step is Step.PHONE:
             if text == who.t._(keyboards.BACK):
                 return await _leave_phone(update, ctx, who, draft, previous_step(draft, step))
@@ -63,9 +71,9 @@ async def contact_shared(update: Update, ctx: Context) -> State:
     """Telegram's contact sharing: only the sender's own number is taken."""
     who = await citizen(update, ctx)
     draft = load_draft(ctx)
-    message = update.effective_message
-    assert message is not None and message.contact is not None
-    contact = message.contact
+    contact = message_of(update).contact
+    if contact is None:
+        raise UnexpectedUpdate("a contact handler got a message without a contact")
     if contact.user_id != who.user_id:
         return await go(update, ctx, who, draft, Step.PHONE, flow.not_own_contact(who.t))
     try:

@@ -38,6 +38,7 @@ from bot.ptb.handlers import (
     citizen,
     load_draft,
     on_button,
+    query_of,
     refuse,
     stale,
     strip_buttons,
@@ -96,8 +97,7 @@ async def reschedule_pressed(update: Update, ctx: Context, who: Citizen, draft: 
     if service is None:
         await refuse(update, ctx, who, NotAllowed(NotAllowed.NOT_ACTIVE))
         return None
-    assert update.callback_query is not None
-    await answer(update.callback_query)
+    await answer(query_of(update))
     chat = chat_of(update)
     await strip_buttons(ctx, chat.id, draft.message_id)
     fresh = for_reschedule(current, len(service.service.channels))
@@ -152,7 +152,7 @@ def hint(step: Step) -> MessageHandler[Context, State]:
 
 def _states() -> dict[object, list[BaseHandler[Update, Context, object]]]:
     common: list[BaseHandler[Update, Context, object]] = [back_pressed, cancel_pressed,
-                                                         choose.inert_pressed]
+                                                          choose.inert_pressed]
     buttons: dict[Step, list[Any]] = {
         Step.MUNICIPALITY: [choose.municipality_chosen],
         Step.GROUP: [choose.group_chosen],

@@ -17,8 +17,9 @@ from bot.ptb.handlers import (
     kick_dispatch,
     prompt_reply,
     query_of,
+    refuse,
 )
-from bot.render import callbacks, cards, html, keyboards, phrases, reminders
+from bot.render import callbacks, cards, html, keyboards, reminders
 from bot.render.callbacks import Button
 from bot.render.i18n import Citizen
 from bot.services import booking, feedback, lookups
@@ -62,7 +63,7 @@ async def _changeable(update: Update, ctx: Context, who: Citizen,
         return await booking.changeable(services.db, services.catalog, reference,
                                         who.user_id, ctx.now())
     except NotAllowed as refusal:
-        await _refuse(update, ctx, who, refusal)
+        await refuse(update, ctx, who, refusal)
         return None
 
 
@@ -132,7 +133,7 @@ async def _cancel(update: Update, ctx: Context, who: Citizen, reference: str,
         cancelled = await booking.cancel(services.db, services.catalog, reference,
                                          who.user_id, ctx.now(), reason)
     except NotAllowed as refusal:
-        return await _refuse(update, ctx, who, refusal)
+        return await refuse(update, ctx, who, refusal)
     service = services.catalog.service(cancelled.service_id)
     chat = chat_id(update)
     card = cards.booking_card(who.t, service, cancelled, who.zone, cards.cancel_done(who.t))
@@ -143,11 +144,8 @@ async def _cancel(update: Update, ctx: Context, who: Citizen, reference: str,
         await query.edit_message_text(card, reply_markup=again)
     else:
         await ctx.bot.send_message(chat, card, reply_markup=again)
-    await messenger.refresh(ctx.bot, services, cancelled)
     kick_dispatch(ctx)
-    if service is not None:
-        await messenger.send_invitation(ctx.bot, services, who, cancelled, service, chat,
-                                        method="CANCEL")
+    await messenger.after_cancel(ctx.bot, services, who, cancelled, service)
 
 
 async def will_attend(update: Update, ctx: Context) -> None:
@@ -160,7 +158,7 @@ async def will_attend(update: Update, ctx: Context) -> None:
         confirmed = await booking.confirm_attendance(services.db, services.catalog,
                                                      button.arg, who.user_id, ctx.now())
     except NotAllowed as refusal:
-        return await _refuse(update, ctx, who, refusal)
+        return await refuse(update, ctx, who, refusal)
     await answer(query, reminders.attendance_thanks(who.t))
     # The reminders now say so, and offer no «I'll be there» any more.
     await messenger.refresh(ctx.bot, services, confirmed, note="",
@@ -176,7 +174,7 @@ async def rated(update: Update, ctx: Context) -> None:
     try:
         await feedback.rate(ctx.services.db, reference, who.user_id, int(stars), ctx.now())
     except NotAllowed as refusal:
-        return await _refuse(update, ctx, who, refusal)
+        return await refuse(update, ctx, who, refusal)
     await answer(query)
     await query.edit_message_text(reminders.feedback_thanks(who.t, int(stars)), reply_markup=None)
     await ctx.bot.send_message(chat_id(update), reminders.comment_prompt(who.t, reference),
@@ -192,14 +190,6 @@ async def comment_typed(update: Update, ctx: Context) -> None:
     reference, text = replied
     if await feedback.comment(ctx.services.db, reference, who.user_id, text, ctx.now()):
         await ctx.bot.send_message(chat_id(update), reminders.comment_thanks(who.t))
-
-
-async def _refuse(update: Update, ctx: Context, who: Citizen,
-                  refusal: NotAllowed) -> None:
-    text = phrases.refusal(who.t, refusal.reason, refusal.service)
-    if update.callback_query:
-        await answer(update.callback_query, text[:200], alert=True)
-    await ctx.bot.send_message(chat_id(update), html.esc(text))
 
 
 def handlers() -> list[BaseHandler[Update, Context, None]]:

@@ -67,7 +67,7 @@ async def _day_screen(ctx: Context, who: Citizen, draft: Draft, service: Resolve
                       channel: Channel) -> tuple[Step, str, Markup]:
     month = parse_date(draft.month + "-01") if draft.month else None
     view = await availability.month_view(ctx.services.db, service, ctx.services.settings.zone,
-                                  who.zone, month, ctx.now(), draft.rebook_id or None)
+                                         who.zone, month, ctx.now(), draft.rebook_id or None)
     if view is None:
         nav = keyboards.markup([keyboards.nav_row(who.t, Step.DAY.value)])
         return Step.DAY, flow.no_free_days(who.t, service), nav
@@ -108,13 +108,14 @@ def _detail_screen(who: Citizen, draft: Draft, step: Step, service: ResolvedServ
     if step is Step.CONSENT:
         return step, flow.consent(t, service.municipality), keyboards.consent(t)
     start = draft.start_at
-    assert start is not None  # screen() asks for the time first
+    if start is None:  # screen() asks for the time before any later step
+        raise ValueError("the summary of a draft without a time")
     end = start + timedelta(minutes=service.service.duration)
     several = len(service.service.channels) > 1
     previous = parse_moment(draft.previous)
     if draft.rebook and previous:
         text = flow.change_summary(t, service, channel, start, end, details_of(draft),
-                                    who.zone, previous)
+                                   who.zone, previous)
         return Step.SUMMARY, text, keyboards.summary(t, channel, several, change=True)
     text = flow.summary(t, service, channel, start, end, details_of(draft), who.zone)
     return Step.SUMMARY, text, keyboards.summary(t, channel, several)
@@ -144,9 +145,9 @@ def parse_moment(text: str) -> datetime | None:
 
 
 async def slots_of(ctx: Context, who: Citizen, draft: Draft, service: ResolvedService,
-                    day: date) -> list[Slot]:
+                   day: date) -> list[Slot]:
     return await availability.day_slots(ctx.services.db, service, ctx.services.settings.zone,
-                                 who.zone, day, ctx.now(), draft.rebook_id or None)
+                                        who.zone, day, ctx.now(), draft.rebook_id or None)
 
 
 async def go(update: Update, ctx: Context, who: Citizen, draft: Draft, step: Step,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import fields
 from datetime import datetime
 from typing import Any
 
@@ -28,7 +29,8 @@ async def insert_booking(
         except IntegrityError:
             continue  # the reference was taken: draw another
         key = result.inserted_primary_key
-        assert key is not None
+        if key is None:
+            raise RuntimeError("the database returned no id for the new booking")
         return int(key[0]), reference
     raise RuntimeError("could not draw a free booking reference")
 
@@ -101,34 +103,6 @@ async def count_active(
     if municipality_id is not None:
         query = query.where(bookings.c.municipality_id == municipality_id)
     return int((await conn.execute(query)).scalar_one())
-
-
-async def remember_message(
-    conn: AsyncConnection, booking_id: int, chat_id: int, message_id: int, kind: str
-) -> None:
-    exists = await conn.execute(
-        select(booking_messages.c.kind).where(
-            booking_messages.c.booking_id == booking_id,
-            booking_messages.c.chat_id == chat_id,
-            booking_messages.c.message_id == message_id,
-        )
-    )
-    if exists.first() is None:
-        await conn.execute(
-            insert(booking_messages).values(
-                booking_id=booking_id, chat_id=chat_id, message_id=message_id, kind=kind
-            )
-        )
-
-
-async def messages_of(conn: AsyncConnection, booking_id: int) -> list[tuple[int, int, str]]:
-    """(chat id, message id, kind) of every message that shows the booking, oldest first."""
-    rows = await conn.execute(
-        select(booking_messages.c.chat_id, booking_messages.c.message_id, booking_messages.c.kind)
-        .where(booking_messages.c.booking_id == booking_id)
-        .order_by(booking_messages.c.message_id)
-    )
-    return [(row.chat_id, row.message_id, row.kind) for row in rows]
 
 
 async def add_event(
@@ -214,15 +188,7 @@ def _booking(row: Any) -> Booking:
         channel=Channel(row["channel"]),
         start=row["start_at"],
         end=row["end_at"],
-        details=Details(
-            name=row["name"],
-            email=row["email"],
-            phone=row["phone"],
-            address=row["address"],
-            notes=row["notes"],
-            requirements=row["requirements"],
-            third_party_email=row["third_party_email"],
-        ),
+        details=Details(**{field.name: row[field.name] for field in fields(Details)}),
         consent_at=row["consent_at"],
         status=Status(row["status"]),
         locale=row["locale"],
@@ -267,36 +233,6 @@ async def last_event(conn: AsyncConnection, booking_id: int) -> dict[str, Any] |
         .limit(1)
     )).first()
     return dict(row._mapping) if row else None
-
-
-async def save_feedback(conn: AsyncConnection, booking_id: int, now: datetime, *,
-                        rating: int | None = None, comment: str | None = None) -> bool:
-    """Store a rating, or add a comment to one; False if there is nothing to add it to."""
-    query = select(feedback.c.rating).where(feedback.c.booking_id == booking_id)
-    exists = (await conn.execute(query)).first() is not None
-    if rating is not None and not exists:
-        await conn.execute(insert(feedback).values(
-            booking_id=booking_id, rating=rating, comment=comment or "", created_at=now))
-        return True
-    if not exists:
-        return False
-    changes: dict[str, Any] = {}
-    if rating is not None:
-        changes["rating"] = rating
-    if comment is not None:
-        changes["comment"] = comment
-    await conn.execute(update(feedback).where(feedback.c.booking_id == booking_id)
-                       .values(**changes))
-    return True
-
-
-async def feedback_of(conn: AsyncConnection, booking_ids: Sequence[int]) -> list[int]:
-    """The ratings given for these bookings."""
-    if not booking_ids:
-        return []
-    rows = await conn.execute(select(feedback.c.rating)
-                              .where(feedback.c.booking_id.in_(booking_ids)))
-    return [row.rating for row in rows]
 
 
 async def erase_personal_data(conn: AsyncConnection, ended_before: datetime,

@@ -137,7 +137,7 @@ async def run_plan(bot: Bot, services: Services, item: Item, booking: Booking,
         changed_at = item.due_at
     async with services.db.write() as conn:
         await planning.replan(conn, booking, str(item.payload.get("change", "")), changed_at,
-                          services.settings, now)
+                              services.settings, now)
     return None
 
 

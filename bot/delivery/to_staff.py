@@ -14,7 +14,7 @@ from bot.render import keyboards, notices, reports
 from bot.render.html import chunks
 from bot.services.reports import agenda
 from bot.services.runtime import Services
-from storage import bookings
+from storage import bookings, messages
 from storage.outbox import Item
 
 DIGEST_USEFUL = timedelta(hours=4)
@@ -30,7 +30,7 @@ async def send_staff_notice(bot: Bot, services: Services, item: Item, booking: B
     zone = services.settings.zone
     async with services.db.read() as conn:
         last = await bookings.last_event(conn, booking.id)
-        earlier = [m for c, m, kind in await bookings.messages_of(conn, booking.id)
+        earlier = [m for c, m, kind in await messages.messages_of(conn, booking.id)
                    if c == item.chat_id and kind == "staff"]
     text = notices.notice(t, service, booking, zone, last)
     markup = keyboards.staff_actions(t, booking) if booking.is_active else None
@@ -45,8 +45,8 @@ async def send_staff_notice(bot: Bot, services: Services, item: Item, booking: B
                 raise  # deleted notices are posted again; other refusals are errors
     message = await bot.send_message(item.chat_id, text, reply_markup=markup)
     async with services.db.write() as conn:
-        await bookings.remember_message(conn, booking.id, item.chat_id, message.message_id,
-                                     "staff")
+        await messages.remember_message(conn, booking.id, item.chat_id, message.message_id,
+                                        "staff")
     return None
 
 
@@ -64,7 +64,7 @@ async def send_digest(bot: Bot, services: Services, item: Item, now: datetime) -
     zone = services.settings.zone
     day = item.due_at.astimezone(zone).date()
     sections = await agenda(services.db, services.catalog,
-                                    Scope((municipality,), group), day, zone, t.locale)
+                            Scope((municipality,), group), day, zone, t.locale)
     sections = [(g, [entry for entry in items if entry[0].is_active])
                 for g, items in sections]
     if not any(items for _, items in sections):

@@ -66,7 +66,7 @@ ID_LIKE = re.compile(r"^[a-z0-9]+[-_][a-z0-9_-]+$")
 
 
 def day_and_target(args: list[str], scope: Scope, today: date, only_id: bool = False
-                    ) -> tuple[date, tuple[str, str] | None, list[str]]:
+                   ) -> tuple[date, tuple[str, str] | None, list[str]]:
     """DATE [ID] REST…: the day, the target (named or by default) and the remaining words.
 
     A word shaped like an id (chios-kk) that names nothing here is an error, not the start

@@ -20,7 +20,7 @@ EMAIL_SUBJECTS = {
 
 
 def subject(t: Translator, change: str, service: ResolvedService | None,
-                  booking: Booking, zone: ZoneInfo) -> str:
+            booking: Booking, zone: ZoneInfo) -> str:
     name = service_name(t, service, booking.service_id)
     date_text = long_date(booking.start.astimezone(zone).date(), t.locale)
     return t._(EMAIL_SUBJECTS[change]) % {"service": name, "date": date_text}

@@ -76,8 +76,7 @@ def no_free_days(t: Translator, service: ResolvedService) -> str:
         "There are no free times in the next %(n)d days.",
         days,
     ) % {"n": days}
-    phone = service.group.phone or service.municipality.phone
-    if phone:
+    if phone := service.phone:
         text += " " + t._("You can call the department at %(phone)s.") % {"phone": phone}
     return service_header(t, service) + "\n\n" + esc(text)
 

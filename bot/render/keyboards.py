@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import calendar as monthgrid
+from calendar import Calendar
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -90,7 +90,7 @@ def calendar(
         button("»", "mo", following.strftime("%Y-%m")) if following else inert(" "),
     ]
     rows: Rows = [header, [inert(name) for name in weekday_heads(t.locale)]]
-    for week in monthgrid.Calendar(firstweekday=0).monthdatescalendar(month.year, month.month):
+    for week in Calendar(firstweekday=0).monthdatescalendar(month.year, month.month):
         row = []
         for day in week:
             if day.month != month.month:

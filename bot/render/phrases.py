@@ -41,7 +41,7 @@ def zone_line(t: Translator, zone: ZoneInfo, moment: datetime) -> str:
 def when_lines(t: Translator, start: datetime, end: datetime, zone: ZoneInfo) -> list[str]:
     return [
         esc(t._("Date: %(date)s") % {"date": long_date(start.astimezone(zone).date(),
-                                                          t.locale)}),
+                                                       t.locale)}),
         esc(t._("Time: %(time)s") % {"time": time_range(start, end, zone)}),
         zone_line(t, zone, start),
     ]
@@ -86,8 +86,7 @@ def refusal(t: Translator, reason: str, service: ResolvedService | None) -> str:
             "Bookings can be changed or cancelled up to %(n)d hours before the appointment.",
             hours,
         ) % {"n": hours}
-        phone = service.group.phone or service.municipality.phone
-        if phone:
+        if phone := service.phone:
             text += " " + t._("Please call the department at %(phone)s.") % {"phone": phone}
         return text
     if reason == "limit_service":

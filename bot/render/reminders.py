@@ -41,7 +41,7 @@ def reminder(t: Translator, service: ResolvedService | None, booking: Booking,
              zone: ZoneInfo, minutes: int) -> str:
     lines = [
         "⏰ <b>" + esc(t._("Reminder: your appointment is in %(when)s.")
-                       % {"when": _in_time(t, minutes)}) + "</b>",
+                      % {"when": _in_time(t, minutes)}) + "</b>",
         "",
         "<b>" + esc(service_name(t, service, booking.service_id)) + "</b>",
         *when_lines(t, booking.start, booking.end, zone),
@@ -70,7 +70,7 @@ def meeting_link(t: Translator, service: ResolvedService | None, booking: Bookin
     name = service_name(t, service, booking.service_id)
     lines = [
         "🎥 <b>" + esc(t._("Your video call “%(service)s” starts at %(time)s.")
-                       % {"service": name, "time": clock(booking.start, zone)}) + "</b>",
+                      % {"service": name, "time": clock(booking.start, zone)}) + "</b>",
         zone_line(t, zone, booking.start),
         "",
         esc(t._("Join with the button below. You will wait until a representative of the "

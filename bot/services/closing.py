@@ -8,9 +8,8 @@ from zoneinfo import ZoneInfo
 from bot.domain.availability import midnight
 from bot.domain.catalog import Catalog
 from bot.domain.model import Booking, Status
-from bot.services import booking as rules
-from storage import bookings as store
-from storage import closures
+from bot.services import booking
+from storage import bookings, closures
 from storage.db import Database
 
 
@@ -30,8 +29,8 @@ async def bookings_on(db: Database, day: date, kind: str, scope_id: str,
     """The active bookings a closure of this day and scope would cancel."""
     start, end = _window(day, zone, now)
     async with db.read() as conn:
-        return await store.bookings_between(conn, start, end, active_only=True,
-                                            **_scope_filter(kind, scope_id))
+        return await bookings.bookings_between(conn, start, end, active_only=True,
+                                               **_scope_filter(kind, scope_id))
 
 
 async def close_day(db: Database, catalog: Catalog, day: date, kind: str, scope_id: str,
@@ -42,11 +41,11 @@ async def close_day(db: Database, catalog: Catalog, day: date, kind: str, scope_
     async with db.write() as conn:
         closed = await closures.close(conn, day, kind, scope_id, reason, actor, now)
         start, end = _window(day, zone, now)
-        found = await store.bookings_between(conn, start, end, active_only=True,
-                                             **_scope_filter(kind, scope_id))
+        found = await bookings.bookings_between(conn, start, end, active_only=True,
+                                                **_scope_filter(kind, scope_id))
         cancelled = [
-            await rules.cancel_in(conn, catalog, booking, actor, now, reason, by="closure")
-            for booking in found if booking.status is Status.BOOKED
+            await booking.cancel_in(conn, catalog, item, actor, now, reason, by="closure")
+            for item in found if item.status is Status.BOOKED
         ]
     return closed, cancelled
 

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from bot.domain.model import Booking
 from bot.domain.rules import check_rating
-from storage import bookings
+from storage import bookings, feedback
 from storage.db import Database
 
 
@@ -16,7 +16,7 @@ async def rate(db: Database, reference: str, user_id: int, rating: int,
     async with db.write() as conn:
         booking = await bookings.get_booking_by_reference(conn, reference)
         booking = check_rating(booking, user_id, now)
-        await bookings.save_feedback(conn, booking.id, now, rating=rating)
+        await feedback.save_feedback(conn, booking.id, now, rating=rating)
         return booking
 
 
@@ -27,4 +27,4 @@ async def comment(db: Database, reference: str, user_id: int, text: str,
         booking = await bookings.get_booking_by_reference(conn, reference)
         if booking is None or booking.user_id != user_id:
             return False
-        return await bookings.save_feedback(conn, booking.id, now, comment=text)
+        return await feedback.save_feedback(conn, booking.id, now, comment=text)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from bot.domain.model import Booking
-from storage import bookings
+from storage import bookings, messages
 from storage.db import Database
 
 
@@ -17,7 +17,7 @@ async def upcoming_of_services(db: Database, service_ids: list[str],
         return []
     async with db.read() as conn:
         return await bookings.bookings_between(conn, now, now + timedelta(days=3 * 366),
-                                            service_ids=service_ids, active_only=True)
+                                               service_ids=service_ids, active_only=True)
 
 
 async def by_reference(db: Database, reference: str) -> Booking | None:
@@ -41,9 +41,9 @@ async def remember_message(db: Database, booking: Booking, chat_id: int, message
                            kind: str) -> None:
     """Note a message that shows the booking, so that later changes update it too."""
     async with db.write() as conn:
-        await bookings.remember_message(conn, booking.id, chat_id, message_id, kind)
+        await messages.remember_message(conn, booking.id, chat_id, message_id, kind)
 
 
 async def messages_about(db: Database, booking: Booking) -> list[tuple[int, int, str]]:
     async with db.read() as conn:
-        return await bookings.messages_of(conn, booking.id)
+        return await messages.messages_of(conn, booking.id)

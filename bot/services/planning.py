@@ -34,7 +34,7 @@ EMAILED_CHANGES = ("booked", "rescheduled", "cancelled")
 
 
 async def after_change(conn: AsyncConnection, booking: Booking, service: ResolvedService | None,
-               kind: str, data: dict[str, Any], now: datetime) -> None:
+                       kind: str, data: dict[str, Any], now: datetime) -> None:
     staff_chat = service.group.staff_chat_id if service else None
     if staff_chat:
         await outbox.add(conn, STAFF_NOTICE, now, now, booking_id=booking.id,

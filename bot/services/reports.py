@@ -9,7 +9,7 @@ from bot.domain.availability import midnight
 from bot.domain.catalog import Catalog, Group
 from bot.domain.model import Booking
 from bot.domain.scope import Scope
-from storage import bookings
+from storage import bookings, feedback
 from storage.db import Database
 
 
@@ -42,5 +42,5 @@ async def agenda(db: Database, catalog: Catalog, scope: Scope, day: date,
 
 async def ratings_of(db: Database, found: list[Booking]) -> list[int]:
     async with db.read() as conn:
-        return await bookings.feedback_of(conn, [b.id for b in found])
+        return await feedback.feedback_of(conn, [b.id for b in found])
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from storage import bookings as store
-from storage import state
+from storage import bookings, state
 from storage.db import Database
 
 DRAFT_DAYS = 30  # a booking left half way is forgotten after this long
@@ -15,7 +14,7 @@ async def erase_old(db: Database, now: datetime, days: int) -> int:
     """Erase the personal data of bookings that ended more than `days` ago; what statistics
     need stays. Returns how many bookings were erased."""
     async with db.write() as conn:
-        return await store.erase_personal_data(conn, now - timedelta(days=days), now)
+        return await bookings.erase_personal_data(conn, now - timedelta(days=days), now)
 
 
 async def abandoned_drafts(db: Database, now: datetime) -> list[int]:

@@ -101,7 +101,7 @@ async def test_the_old_time_is_free_again_after_a_reschedule(
     await first.press("10:00")
     await first.press("✅ Επιβεβαίωση αλλαγής")
     assert (await only_booking(services, 8001)).start == datetime(2026, 12, 2, 8, 0,
-                                                                   tzinfo=UTC)
+                                                                  tzinfo=UTC)
     second = Citizen(fake, app, user_id=8002)
     await walk(second, "time")
     assert "09:00" in second.labels()
@@ -293,7 +293,7 @@ async def test_invitations_of_book_reschedule_cancel_keep_one_uid(citizen: Citiz
 
 
 async def test_back_out_of_a_reschedule_keeps_the_booking(citizen: Citizen,
-                                                         services: Services) -> None:
+                                                          services: Services) -> None:
     await book(citizen)
     await citizen.press("🔁 Προγραμματισμός εκ νέου", citizen.messages[-2])
     await citizen.press("« Πίσω")  # to the channel question (the service offers two)

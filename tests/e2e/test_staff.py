@@ -174,7 +174,7 @@ async def test_citizen_buttons_do_nothing_in_a_staff_chat(fake: FakeTelegram, ap
 
 
 async def test_the_bot_leaves_groups_that_are_not_staff_chats(fake: FakeTelegram,
-                                                             app: App) -> None:
+                                                              app: App) -> None:
     stranger = Citizen(fake, app, user_id=7800, chat_id=-100999)
     await stranger.send("/start")
     await stranger.send("/agenda")

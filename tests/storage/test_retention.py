@@ -11,6 +11,7 @@ from bot.services.feedback import rate
 from bot.services.retention import erase_old
 from bot.services.runtime import Services
 from storage import bookings as store
+from storage import feedback
 from tests.conftest import FrozenClock
 
 
@@ -40,7 +41,7 @@ async def test_old_bookings_lose_their_personal_data_only(services: Services,
         erased = await store.get_booking(conn, old)
         kept = await store.get_booking(conn, recent)
         events = await store.events_of(conn, old)
-        ratings = await store.feedback_of(conn, [old])
+        ratings = await feedback.feedback_of(conn, [old])
     assert erased is not None and kept is not None
     assert erased.details.name == erased.details.email == erased.details.phone == ""
     assert erased.details.address == erased.details.notes == ""

@@ -18,11 +18,11 @@ depends_on = None
 
 def upgrade() -> None:
     op.create_table('bookings',
-    sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
-    sa.Column('reference', sa.String(length=16), nullable=False),
-    sa.Column('uid', sa.String(length=64), nullable=False),
-    sa.Column('user_id', sa.BigInteger(), nullable=False),
-    sa.Column('municipality_id', sa.String(length=32), nullable=False),
+                    sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
+                    sa.Column('reference', sa.String(length=16), nullable=False),
+                    sa.Column('uid', sa.String(length=64), nullable=False),
+                    sa.Column('user_id', sa.BigInteger(), nullable=False),
+                    sa.Column('municipality_id', sa.String(length=32), nullable=False),
     sa.Column('group_id', sa.String(length=32), nullable=False),
     sa.Column('service_id', sa.String(length=32), nullable=False),
     sa.Column('desk', sa.String(length=32), nullable=False),

@@ -18,11 +18,11 @@ depends_on = None
 
 def upgrade() -> None:
     op.create_table('booking_messages',
-    sa.Column('booking_id', sa.Integer(), nullable=False),
-    sa.Column('chat_id', sa.BigInteger(), nullable=False),
-    sa.Column('message_id', sa.BigInteger(), nullable=False),
-    sa.Column('kind', sa.String(length=32), nullable=False),
-    sa.ForeignKeyConstraint(['booking_id'], ['bookings.id'], name=op.f('fk_booking_messages_booking_id_bookings'), ondelete='CASCADE'),
+                    sa.Column('booking_id', sa.Integer(), nullable=False),
+                    sa.Column('chat_id', sa.BigInteger(), nullable=False),
+                    sa.Column('message_id', sa.BigInteger(), nullable=False),
+                    sa.Column('kind', sa.String(length=32), nullable=False),
+                    sa.ForeignKeyConstraint(['booking_id'], ['bookings.id'], name=op.f('fk_booking_messages_booking_id_bookings'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('booking_id', 'chat_id', 'message_id', name=op.f('pk_booking_messages'))
     )
     op.create_table('outbox',

@@ -18,11 +18,11 @@ depends_on = None
 
 def upgrade() -> None:
     op.create_table('closures',
-    sa.Column('day', sa.Date(), nullable=False),
-    sa.Column('scope_kind', sa.String(length=16), nullable=False),
-    sa.Column('scope_id', sa.String(length=32), nullable=False),
-    sa.Column('reason', sa.Text(), nullable=False),
-    sa.Column('created_by', sa.BigInteger(), nullable=False),
+                    sa.Column('day', sa.Date(), nullable=False),
+                    sa.Column('scope_kind', sa.String(length=16), nullable=False),
+                    sa.Column('scope_id', sa.String(length=32), nullable=False),
+                    sa.Column('reason', sa.Text(), nullable=False),
+                    sa.Column('created_by', sa.BigInteger(), nullable=False),
     sa.Column('created_at', UTCDateTime(), nullable=False),
     sa.PrimaryKeyConstraint('day', 'scope_kind', 'scope_id', name=op.f('pk_closures'))
     )

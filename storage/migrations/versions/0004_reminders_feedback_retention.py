@@ -18,11 +18,11 @@ depends_on = None
 
 def upgrade() -> None:
     op.create_table('feedback',
-    sa.Column('booking_id', sa.Integer(), nullable=False),
-    sa.Column('rating', sa.Integer(), nullable=False),
-    sa.Column('comment', sa.Text(), nullable=False),
-    sa.Column('created_at', UTCDateTime(), nullable=False),
-    sa.ForeignKeyConstraint(['booking_id'], ['bookings.id'], name=op.f('fk_feedback_booking_id_bookings'), ondelete='CASCADE'),
+                    sa.Column('booking_id', sa.Integer(), nullable=False),
+                    sa.Column('rating', sa.Integer(), nullable=False),
+                    sa.Column('comment', sa.Text(), nullable=False),
+                    sa.Column('created_at', UTCDateTime(), nullable=False),
+                    sa.ForeignKeyConstraint(['booking_id'], ['bookings.id'], name=op.f('fk_feedback_booking_id_bookings'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('booking_id', name=op.f('pk_feedback'))
     )
     with op.batch_alter_table('bookings', schema=None) as batch_op:

@@ -1,0 +1,60 @@
+"""The repeating job under a real JobQueue (APScheduler): it sends what falls due."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bot.delivery import jobs
+from bot.domain.model import BookingRequest, Channel, Details
+from bot.services.booking import book
+from bot.startup import prepare
+from tests.conftest import FrozenClock, make_settings, start_app
+from tests.fakebot import FakeTelegram
+
+COUNSEL_CHAT = -1001000000102
+THURSDAY_ELEVEN = datetime(2026, 12, 3, 9, 0, tzinfo=UTC)
+CITIZEN = 5001
+
+
+async def until(condition: Callable[[], bool], seconds: float = 10) -> None:
+    for _ in range(int(seconds / 0.05)):
+        if condition():
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("the job did not send it in time")
+
+
+async def test_the_repeating_job_sends_what_falls_due(
+        tmp_path: Path, fake: FakeTelegram, clock: FrozenClock) -> None:
+    settings = make_settings(tmp_path, fake.base_url, DISPATCH_INTERVAL=0.1)
+    services = await prepare(settings, clock)
+    app = await start_app(services)
+    request = BookingRequest(
+        user_id=CITIZEN, service_id="chios-work-counsel", channel=Channel.IN_PERSON,
+        start=THURSDAY_ELEVEN, details=Details("Σοφία Παπαδοπούλου", "s@example.com",
+                                               "+306912345678"),
+        consent_at=clock(), locale="el", timezone="Europe/Athens")
+    made = await book(services.db, services.catalog, settings.zone, request, clock())
+    assert fake.bot_messages(COUNSEL_CHAT) == []  # nothing is sent until the job runs
+    try:
+        await app.start()
+        jobs.schedule(app, services)
+        names = {job.name for job in app.job_queue.jobs()} if app.job_queue else set()
+        assert {"dispatch", "retention", "retention-at-start"} <= names
+        await until(lambda: bool(fake.bot_messages(COUNSEL_CHAT)))
+        [notice] = fake.bot_messages(COUNSEL_CHAT)
+        assert made.reference in notice.text
+        assert not [m for m in fake.bot_messages(CITIZEN) if m.text.startswith("⏰")]
+
+        clock.now = datetime(2026, 12, 2, 9, 0, tzinfo=UTC)  # 24 hours before: a reminder
+        await until(lambda: any(m.text.startswith("⏰") for m in fake.bot_messages(CITIZEN)))
+        await asyncio.sleep(0.5)  # a few more turns of the job: nothing is sent twice
+        assert len([m for m in fake.bot_messages(CITIZEN) if m.text.startswith("⏰")]) == 1
+        assert fake.bot_messages(COUNSEL_CHAT) == [notice]
+    finally:
+        await app.stop()
+        await app.shutdown()
+        await services.db.close()
