@@ -22,7 +22,7 @@ from bot.services.booking import book
 from bot.services.catalog import load_catalog
 from bot.startup import prepare
 from tests.chat import Citizen
-from tests.conftest import SAMPLE_CATALOG, FrozenClock, make_settings, start_app
+from tests.conftest import SAMPLE_CATALOG, FrozenClock, make_settings, start_app, write
 from tests.e2e.flow import book as book_through_chat
 from tests.fakebot import FakeTelegram
 
@@ -66,7 +66,7 @@ async def bench_race(folder: Path) -> None:
                 for n in range(contenders)]
             began = time.perf_counter()
             results = await asyncio.gather(
-                *(book(services.db, services.catalog, zone, r, clock()) for r in requests),
+                *(write(services.db, book, services.catalog, zone, r, clock()) for r in requests),
                 return_exceptions=True)
             took = time.perf_counter() - began
             won = sum(not isinstance(r, BaseException) for r in results)

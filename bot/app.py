@@ -1,20 +1,20 @@
-"""Wiring: the telegram.ext.Application with our handlers, persistence and defaults."""
+"""Wiring: the telegram.ext.Application with our handlers, update processor and defaults."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from telegram import BotCommand, LinkPreviewOptions
+from telegram import BotCommand, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
-from telegram.ext import AIORateLimiter, Application, ContextTypes, Defaults
+from telegram.ext import Application, ContextTypes, Defaults
 
 from bot.delivery import jobs
 from bot.ptb.context import Context
-from bot.ptb.persistence import DatabasePersistence
+from bot.ptb.processor import ChatOrderedProcessor
 from bot.render.i18n import Translator
 from bot.services.runtime import Services
 from bot.settings import SUPPORTED_LOCALES
-from conversations import admin, common, flow, manage, staff
+from conversations import admin, common, flow, manage, screens, staff
 
 App = Application[Any, Context, Any, Any, Any, Any]
 COMMANDS = (
@@ -27,8 +27,9 @@ COMMANDS = (
 )
 
 
-def build_application(services: Services, rate_limit: bool = True) -> App:
+def build_application(services: Services) -> App:
     settings = services.settings
+    processor = ChatOrderedProcessor(services, settings.UPDATES_IN_FLIGHT)
     builder = (
         Application.builder()
         .token(settings.TELEGRAM_BOT_TOKEN)
@@ -37,14 +38,15 @@ def build_application(services: Services, rate_limit: bool = True) -> App:
         .defaults(Defaults(parse_mode=ParseMode.HTML,
                            link_preview_options=LinkPreviewOptions(is_disabled=True)))
         .context_types(ContextTypes(context=Context))
-        .persistence(DatabasePersistence(services.db, settings.PERSISTENCE_INTERVAL))
+        .concurrent_updates(processor)
         .post_init(post_init)
-        .connection_pool_size(8)
+        # httpcore scans its pool on every request: as many connections as handlers run
+        .connection_pool_size(settings.UPDATES_IN_FLIGHT)
     )
-    if rate_limit:
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))  # type: ignore[arg-type]
     application: App = builder.build()
     application.bot_data[Context.SERVICES_KEY] = services
+    processor.application = application
+    processor.replay = _replay(application)
     application.add_handler(staff.guard(), group=-1)
     for handler in [*common.before_flows(), *manage.handlers(), *staff.handlers(),
                     *admin.handlers()]:
@@ -54,6 +56,15 @@ def build_application(services: Services, rate_limit: bool = True) -> App:
         application.add_handler(handler)
     common.register(application)
     return application
+
+
+def _replay(application: App) -> Any:
+    """For an update processed before: show its chat's flow where it stands."""
+
+    async def replay(update: Update) -> None:
+        await screens.resume(update, Context.from_update(update, application))
+
+    return replay
 
 
 async def post_init(application: App) -> None:

@@ -26,7 +26,7 @@ HINTS = {
     "MEETING_PROVIDER": "jitsi or template",
     "MEETING_URL_TEMPLATE": "a URL containing {token}, e.g. https://meet.example.gov.gr/{token}",
     "JITSI_BASE_URL": "a URL such as https://meet.jit.si",
-    "PERSISTENCE_INTERVAL": "a number of seconds greater than 0, e.g. 5",
+    "UPDATES_IN_FLIGHT": "how many updates of different chats are processed at once, e.g. 64",
     "DISPATCH_INTERVAL": "a number of seconds between 0 and 3600, e.g. 5",
     "REMINDER_OFFSETS": "times before the start, comma-separated, e.g. 24h,1h",
     "LINK_BEFORE_MINUTES": "minutes before a video call, e.g. 10",
@@ -59,7 +59,7 @@ class Settings(BaseSettings):
     MEETING_PROVIDER: Literal["jitsi", "template"] = "jitsi"
     JITSI_BASE_URL: AnyHttpUrl = AnyHttpUrl("https://meet.jit.si")
     MEETING_URL_TEMPLATE: str = ""
-    PERSISTENCE_INTERVAL: float = Field(default=5.0, gt=0)
+    UPDATES_IN_FLIGHT: int = Field(default=64, ge=1, le=1024)
     DISPATCH_INTERVAL: float = Field(default=5.0, gt=0, le=3600)
     REMINDER_OFFSETS: Annotated[tuple[int, ...], NoDecode] = (24 * 60, 60)
     LINK_BEFORE_MINUTES: int = Field(default=10, ge=0, le=24 * 60)

@@ -14,5 +14,6 @@ async def prepare(settings: Settings, clock: Clock = system_clock) -> Services:
     catalog = load_catalog(settings.catalog_path)
     db = Database(settings.DATABASE_URL)
     await migrate(db)
-    await store_catalog(db, catalog, clock)
+    async with db.write() as conn:
+        await store_catalog(conn, catalog, clock())
     return Services(settings=settings, db=db, catalog=catalog, clock=clock)

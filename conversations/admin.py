@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable, Coroutine
 from datetime import date
 from typing import Any
 
-from telegram import InputFile, Update
+from telegram import Update
 from telegram.constants import ChatType
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
@@ -21,15 +21,24 @@ from bot.domain.catalog import CatalogError
 from bot.domain.scope import Scope, admin_scope
 from bot.domain.stats import stats
 from bot.ptb.context import Context
-from bot.ptb.handlers import answer, chat_of, citizen, kick_dispatch, query_of, staff_t, user_of
+from bot.ptb.handlers import (
+    answer,
+    chat_of,
+    citizen,
+    kick_dispatch,
+    pressed_message,
+    query_of,
+    say,
+    staff_t,
+    user_of,
+)
+from bot.ptb.replies import Markup
 from bot.render import admin, callbacks, keyboards, reports
 from bot.render.html import chunks, esc
 from bot.render.i18n import Translator
 from bot.services import closing, lookups
 from bot.services.catalog import load_catalog, store_catalog
 from bot.services.reports import agenda, bookings_in, ratings_of
-
-PENDING = "closing"  # user_data: /close requests waiting for their confirmation
 
 
 async def _admin(update: Update, ctx: Context) -> tuple[Scope, Translator] | None:
@@ -41,7 +50,7 @@ async def _admin(update: Update, ctx: Context) -> tuple[Scope, Translator] | Non
                         None if in_private else chat.id)
     t = (await citizen(update, ctx)).t if in_private else staff_t(ctx, chat.id)
     if scope is None:
-        await ctx.bot.send_message(chat.id, esc(admin.not_allowed(t)))
+        say(ctx, esc(admin.not_allowed(t)))
         return None
     return scope, t
 
@@ -50,11 +59,11 @@ def _today(ctx: Context) -> date:
     return ctx.now().astimezone(ctx.services.settings.zone).date()
 
 
-async def _say(update: Update, ctx: Context, text: str, **kwargs: object) -> None:
-    """Send a reply, in as many messages as Telegram's length limit needs."""
-    chat = chat_of(update)
-    for part in chunks(text):
-        await ctx.bot.send_message(chat.id, part, **kwargs)  # type: ignore[arg-type]
+def _say(update: Update, ctx: Context, text: str, markup: Markup = None) -> None:
+    """Reply in as many messages as Telegram's length limit needs (buttons on the last)."""
+    parts = chunks(text)
+    for index, part in enumerate(parts):
+        say(ctx, part, markup if index == len(parts) - 1 else None)
 
 
 AdminCommand = Callable[[Update, Context, Scope, Translator], Awaitable[None]]
@@ -70,58 +79,59 @@ def as_admin(command: AdminCommand) -> Callable[[Update, Context], Coroutine[Any
         try:
             await command(update, ctx, scope, t)
         except ArgumentError as error:
-            await _say(update, ctx, esc(t._(error.message) % error.params))
+            _say(update, ctx, esc(t._(error.message) % error.params))
 
     return run
 
 
 async def admin_command(update: Update, ctx: Context, scope: Scope, t: Translator) -> None:
-    await _say(update, ctx, admin.admin_help(t))
+    _say(update, ctx, admin.admin_help(t))
 
 
 async def agenda_command(update: Update, ctx: Context, scope: Scope, t: Translator) -> None:
     day = parse_day(ctx.args[0], _today(ctx)) if ctx.args else _today(ctx)
     zone = ctx.services.settings.zone
-    sections = await agenda(ctx.services.db, ctx.services.catalog, scope, day, zone,
+    sections = await agenda(ctx.conn, ctx.services.catalog, scope, day, zone,
                             t.locale)
-    await _say(update, ctx, reports.agenda(t, day, sections, zone))
+    _say(update, ctx, reports.agenda(t, day, sections, zone))
 
 
 async def close_command(update: Update, ctx: Context, scope: Scope, t: Translator) -> None:
     day, aim, words = day_and_target(ctx.args or [], scope, _today(ctx))
     if aim is None:
-        return await _say(update, ctx, admin.need_target(t))
+        return _say(update, ctx, admin.need_target(t))
     if not words:
-        return await _say(update, ctx, admin.need_reason(t))
+        return _say(update, ctx, admin.need_reason(t))
     if day < _today(ctx):
         raise ArgumentError(N_("That day is in the past."))
     reason = " ".join(words)[:300]
     services = ctx.services
-    affected = await closing.bookings_on(services.db, day, *aim, services.settings.zone,
+    affected = await closing.bookings_on(ctx.conn, day, *aim, services.settings.zone,
                                          ctx.now())
     name = admin.target_name(t, services.catalog, *aim)
     if not affected:
         return await _close(update, ctx, t, day, aim, reason)
     token = secrets.token_hex(4)
-    pending = ctx.user_data.setdefault(PENDING, {}) if ctx.user_data is not None else {}
-    pending[token] = {"day": day.isoformat(), "kind": aim[0], "id": aim[1], "reason": reason}
-    await _say(update, ctx, admin.close_question(t, day, name, len(affected)),
-               reply_markup=keyboards.confirm_close(t, token))
+    ctx.turn.pending[token] = {"day": day.isoformat(), "kind": aim[0], "id": aim[1],
+                               "reason": reason, "by": user_of(update).id}
+    _say(update, ctx, admin.close_question(t, day, name, len(affected)),
+         keyboards.confirm_close(t, token))
 
 
 async def close_confirmed(update: Update, ctx: Context) -> None:
     query = query_of(update)
     if not (found := await _admin(update, ctx)):
-        return await answer(query)
+        return answer(ctx)
     _, t = found
     button = callbacks.parse(query.data)
-    pending = (ctx.user_data or {}).get(PENDING, {})
-    request = pending.pop(button.arg, None) if button else None
-    await answer(query)
-    if not isinstance(request, dict):
+    pending = ctx.turn.pending
+    request = pending.get(button.arg) if button else None
+    answer(ctx)
+    if not isinstance(request, dict) or request.get("by") != user_of(update).id:
         return  # another admin's question, or one already answered
+    del pending[button.arg]  # type: ignore[union-attr]
     if button is not None and button.step == "cn":
-        await query.edit_message_text(admin.close_aborted(t))
+        _show(update, ctx, admin.close_aborted(t))
         return
     day = date.fromisoformat(request["day"])
     await _close(update, ctx, t, day, (request["kind"], request["id"]), request["reason"],
@@ -132,44 +142,42 @@ async def _close(update: Update, ctx: Context, t: Translator, day: date,
                  aim: tuple[str, str], reason: str, edit: bool = False) -> None:
     services = ctx.services
     user = user_of(update)
-    new, cancelled = await closing.close_day(services.db, services.catalog, day, *aim, reason,
+    new, cancelled = await closing.close_day(ctx.conn, services.catalog, day, *aim, reason,
                                              user.id, ctx.now(), services.settings.zone)
     text = admin.closed(t, day, admin.target_name(t, services.catalog, *aim),
                         len(cancelled), new)
-    if edit and update.callback_query:
-        await update.callback_query.edit_message_text(text)
+    if edit:
+        _show(update, ctx, text)
     else:
-        await _say(update, ctx, text)
+        _say(update, ctx, text)
     kick_dispatch(ctx)
 
 
 async def open_command(update: Update, ctx: Context, scope: Scope, t: Translator) -> None:
     day, aim, _ = day_and_target(ctx.args or [], scope, _today(ctx), only_id=True)
     if aim is None:
-        return await _say(update, ctx, admin.need_target(t))
-    existed = await closing.open_day(ctx.services.db, day, *aim)
+        return _say(update, ctx, admin.need_target(t))
+    existed = await closing.open_day(ctx.conn, day, *aim)
     name = admin.target_name(t, ctx.services.catalog, *aim)
-    await _say(update, ctx, admin.opened(t, day, name, existed))
+    _say(update, ctx, admin.opened(t, day, name, existed))
 
 
 async def export_command(update: Update, ctx: Context, scope: Scope, t: Translator) -> None:
     first, last = parse_range(ctx.args or [], _today(ctx))
     zone = ctx.services.settings.zone
-    found_bookings = await bookings_in(ctx.services.db, scope, first, last, zone)
+    found_bookings = await bookings_in(ctx.conn, scope, first, last, zone)
     data = reports.to_csv(found_bookings, ctx.services.catalog, zone)
-    chat = chat_of(update)
-    await ctx.bot.send_document(
-        chat.id, InputFile(data, filename=f"rantevou-{first}_{last}.csv"),
-        caption=reports.export_caption(t, first, last, len(found_bookings)))
+    ctx.reply.document(data, f"rantevou-{first}_{last}.csv",
+                       reports.export_caption(t, first, last, len(found_bookings)))
 
 
 async def stats_command(update: Update, ctx: Context, scope: Scope, t: Translator) -> None:
     first, last = parse_range(ctx.args or [], _today(ctx), default_days=30)
     zone = ctx.services.settings.zone
-    found_bookings = await bookings_in(ctx.services.db, scope, first, last, zone)
-    ratings = await ratings_of(ctx.services.db, found_bookings)
+    found_bookings = await bookings_in(ctx.conn, scope, first, last, zone)
+    ratings = await ratings_of(ctx.conn, found_bookings)
     numbers = stats(found_bookings, zone, ratings)
-    await _say(update, ctx, reports.stats_text(t, ctx.services.catalog, first, last,
+    _say(update, ctx, reports.stats_text(t, ctx.services.catalog, first, last,
                                                numbers))
 
 
@@ -179,13 +187,21 @@ async def reload_command(update: Update, ctx: Context, scope: Scope, t: Translat
     try:
         fresh = load_catalog(services.settings.catalog_path)
     except CatalogError as error:
-        return await _say(update, ctx, admin.reload_failed(t, str(error)))
-    report = await store_catalog(services.db, fresh, services.clock)
+        return _say(update, ctx, admin.reload_failed(t, str(error)))
+    report = await store_catalog(ctx.conn, fresh, ctx.now())
     services.catalog = fresh
     gone = [entry.split(":", 1)[1] for entry in report.removed if entry.startswith("service:")]
-    orphaned = await lookups.upcoming_of_services(services.db, gone, ctx.now())
-    await _say(update, ctx, admin.reload_done(t, report.added, report.changed,
+    orphaned = await lookups.upcoming_of_services(ctx.conn, gone, ctx.now())
+    _say(update, ctx, admin.reload_done(t, report.added, report.changed,
                                               report.removed, len(orphaned)))
+
+
+def _show(update: Update, ctx: Context, text: str) -> None:
+    """In the message whose button was pressed."""
+    if pressed := pressed_message(update):
+        ctx.reply.edit(pressed, text)
+    else:
+        _say(update, ctx, text)
 
 
 def handlers() -> list[BaseHandler[Update, Context, None]]:

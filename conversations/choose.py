@@ -39,7 +39,7 @@ async def service_chosen(update: Update, ctx: Context, who: Citizen, draft: Draf
     service = ctx.services.catalog.service(button.arg)
     if service is None or service.group.id != draft.group:
         return await go(update, ctx, who, draft, Step.SERVICE)
-    problem = await booking.limit_problem(ctx.services.db, service, who.user_id, ctx.now())
+    problem = await booking.limit_problem(ctx.conn, service, who.user_id, ctx.now())
     if problem:
         notice = phrases.refusal(who.t, problem.reason, service)
         return await go(update, ctx, who, draft, Step.SERVICE, notice)

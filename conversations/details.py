@@ -11,11 +11,11 @@ from bot.ptb.context import Context
 from bot.ptb.handlers import (
     State,
     UnexpectedUpdate,
-    chat_of,
     citizen,
     load_draft,
     message_of,
     on_button,
+    say,
     strip_buttons,
     text_of,
 )
@@ -93,11 +93,10 @@ def _with_plus(number: str) -> str:
 async def _leave_phone(update: Update, ctx: Context, who: Citizen, draft: Draft,
                        step: Step) -> State:
     """Take the phone keyboard away (it is not an inline one), then show the next step."""
-    chat = chat_of(update)
-    await strip_buttons(ctx, chat.id, draft.message_id)
+    strip_buttons(ctx, ctx.turn.message_id)
     text = flow.saved_phone(who.t, draft.phone) if draft.phone else html.esc(who.t._("OK."))
-    await ctx.bot.send_message(chat.id, text, reply_markup=ReplyKeyboardRemove())
-    draft.message_id = 0
+    say(ctx, text, ReplyKeyboardRemove())
+    ctx.turn.message_id = 0
     return await go(update, ctx, who, draft, step)
 
 

@@ -6,7 +6,6 @@ notes → requirements → (video) third person → declaration → summary → 
 
 from __future__ import annotations
 
-import warnings
 from typing import Any
 
 from telegram import Update
@@ -14,11 +13,9 @@ from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
     CommandHandler,
-    ConversationHandler,
     MessageHandler,
     filters,
 )
-from telegram.warnings import PTBUserWarning
 
 from bot.domain.draft import (
     TEXT_STEPS,
@@ -27,21 +24,20 @@ from bot.domain.draft import (
     for_group,
     for_reschedule,
     from_link,
+    new_draft,
     previous_step,
 )
 from bot.domain.rules import NotAllowed
 from bot.ptb.context import Context
+from bot.ptb.conversation import Conversation
 from bot.ptb.handlers import (
     State,
     answer,
-    chat_of,
     citizen,
     load_draft,
     on_button,
-    query_of,
     refuse,
     stale,
-    strip_buttons,
 )
 from bot.render import flow
 from bot.render.callbacks import Button
@@ -50,7 +46,6 @@ from bot.services import booking
 from conversations import choose, details, summary
 from conversations.screens import cancel, go, leave
 
-NAME = "booking"
 PRIVATE = filters.ChatType.PRIVATE
 
 
@@ -60,10 +55,7 @@ PRIVATE = filters.ChatType.PRIVATE
 async def start(update: Update, ctx: Context) -> State:
     """/start, optionally with a deep link (m_<municipality>, g_<group>, s_<service>)."""
     who = await citizen(update, ctx)
-    old = load_draft(ctx)
-    chat = chat_of(update)
-    await strip_buttons(ctx, chat.id, old.message_id)
-    draft, step, notice = Draft(), Step.MUNICIPALITY, ""
+    draft, step, notice = new_draft(), Step.MUNICIPALITY, ""
     if ctx.args:
         linked = from_link(ctx.args[0], ctx.services.catalog)
         if linked:
@@ -76,8 +68,6 @@ async def start(update: Update, ctx: Context) -> State:
 @on_button("new", fresh_only=False)
 async def new_booking(update: Update, ctx: Context, who: Citizen, draft: Draft,
                       button: Button) -> State:
-    chat = chat_of(update)
-    await strip_buttons(ctx, chat.id, draft.message_id)
     fresh, step = for_group(ctx.services.catalog, button.arg)
     return await go(update, ctx, who, fresh, step)
 
@@ -88,33 +78,20 @@ async def reschedule_pressed(update: Update, ctx: Context, who: Citizen, draft: 
     """Reschedule, from any message about the booking: the calendar of the same service."""
     services = ctx.services
     try:
-        current = await booking.changeable(services.db, services.catalog, button.arg,
+        current = await booking.changeable(ctx.conn, services.catalog, button.arg,
                                            who.user_id, ctx.now())
     except NotAllowed as refusal:
-        await refuse(update, ctx, who, refusal)
+        refuse(update, ctx, who, refusal)
         return None
     service = services.catalog.service(current.service_id)
     if service is None:
-        await refuse(update, ctx, who, NotAllowed(NotAllowed.NOT_ACTIVE))
+        refuse(update, ctx, who, NotAllowed(NotAllowed.NOT_ACTIVE))
         return None
-    await answer(query_of(update))
-    chat = chat_of(update)
-    await strip_buttons(ctx, chat.id, draft.message_id)
+    answer(ctx)
     fresh = for_reschedule(current, len(service.service.channels))
     fresh.month = current.start.astimezone(who.zone).strftime("%Y-%m")
     return await go(update, ctx, who, fresh, Step.DAY)
 
-
-# ---- choosing where, what and how ---------------------------------------------------
-
-
-# ---- choosing when ------------------------------------------------------------------
-
-
-# ---- details ------------------------------------------------------------------------
-
-
-# ---- summary and booking ------------------------------------------------------------
 
 
 # ---- back, cancel, and what does not belong -------------------------------------------
@@ -127,7 +104,7 @@ async def back_pressed(update: Update, ctx: Context, who: Citizen, draft: Draft,
         return None
     step = previous_step(draft, Step(button.arg))
     if draft.rebook and step in (Step.MUNICIPALITY, Step.GROUP, Step.SERVICE):
-        return await leave(update, ctx, who, draft)  # out of rescheduling: details.kept as is
+        return await leave(update, ctx, who, draft)  # out of rescheduling: kept as is
     return await go(update, ctx, who, draft, step)
 
 
@@ -150,7 +127,7 @@ def hint(step: Step) -> MessageHandler[Context, State]:
     return MessageHandler(filters.ALL & ~filters.COMMAND, wrong)
 
 
-def _states() -> dict[object, list[BaseHandler[Update, Context, object]]]:
+def _states() -> dict[str, list[BaseHandler[Update, Context, object]]]:
     common: list[BaseHandler[Update, Context, object]] = [back_pressed, cancel_pressed,
                                                           choose.inert_pressed]
     buttons: dict[Step, list[Any]] = {
@@ -162,9 +139,9 @@ def _states() -> dict[object, list[BaseHandler[Update, Context, object]]]:
         Step.TIME: [choose.time_chosen],
         Step.THIRD_PARTY: [details.third_party_answered],
         Step.CONSENT: [details.declaration_accepted],
-        Step.SUMMARY: [summary.edit_chosen, summary.book_pressed],
+        Step.SUMMARY: [summary.edit_chosen],
     }
-    states: dict[object, list[BaseHandler[Update, Context, object]]] = {}
+    states: dict[str, list[BaseHandler[Update, Context, object]]] = {}
     for step in Step:
         handlers: list[Any] = [*buttons.get(step, []), *common]
         if step is Step.PHONE:
@@ -176,30 +153,18 @@ def _states() -> dict[object, list[BaseHandler[Update, Context, object]]]:
     return states
 
 
-def conversation() -> ConversationHandler[Context]:
-    # The flow is per chat and user with button states, so PTB warns that callback queries
-    # are not tracked per message. Each step has its own button prefix and the flow checks
-    # the message id, so that is expected (see ARCHITECTURE.md): silence just that warning.
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message=".*'per_message=False'",
-                                category=PTBUserWarning)
-        return _conversation()
-
-
-def _conversation() -> ConversationHandler[Context]:
-    return ConversationHandler(
+def conversation() -> Conversation:
+    """The booking flow: its step read from the chat's row with every update."""
+    return Conversation(
         entry_points=[
             CommandHandler("start", start, filters=PRIVATE),
             new_booking,
             reschedule_pressed,
+            summary.book_pressed,  # also after the flow ended: confirming twice is once
         ],
         states=_states(),
         fallbacks=[
             CommandHandler("cancel", cancel, filters=PRIVATE),
             CallbackQueryHandler(stale),
         ],
-        name=NAME,
-        persistent=True,
-        allow_reentry=True,
-        per_message=False,
     )

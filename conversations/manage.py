@@ -1,23 +1,24 @@
-"""The citizen's own bookings: /mybookings, earlier bookings, and cancelling one."""
+"""The citizen's own bookings: /mybookings, earlier bookings, cancelling one, «I'll be
+there», ratings."""
 
 from __future__ import annotations
 
-from telegram import CallbackQuery, ForceReply, Update
+from telegram import ForceReply, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot.delivery import messenger
 from bot.domain.model import Booking
 from bot.domain.rules import NotAllowed
 from bot.ptb.context import Context
 from bot.ptb.handlers import (
     ReplyToPrompt,
     answer,
-    chat_id,
     citizen,
     kick_dispatch,
+    pressed_button,
     prompt_reply,
-    query_of,
     refuse,
+    say,
+    stale,
 )
 from bot.render import callbacks, cards, html, keyboards, reminders
 from bot.render.callbacks import Button
@@ -27,84 +28,63 @@ from bot.services import booking, feedback, lookups
 PRIVATE = filters.ChatType.PRIVATE
 
 
-
 async def my_bookings(update: Update, ctx: Context) -> None:
     """A header, then one card per upcoming booking with its actions."""
     who = await citizen(update, ctx)
-    if update.callback_query:
-        await answer(update.callback_query)
+    answer(ctx)
     services = ctx.services
-    found = await lookups.upcoming_bookings(services.db, who.user_id, ctx.now())
-    chat = chat_id(update)
+    found = await lookups.upcoming_bookings(ctx.conn, who.user_id, ctx.now())
     header = cards.my_bookings_header(who.t, len(found), who.zone, ctx.now())
-    await ctx.bot.send_message(chat, header, reply_markup=keyboards.my_bookings(who.t))
+    say(ctx, header, keyboards.my_bookings(who.t))
     for item in found:
         service = services.catalog.service(item.service_id)
         card = cards.booking_card(who.t, service, item, who.zone)
-        sent = await ctx.bot.send_message(
-            chat, card, reply_markup=keyboards.booking_actions(who.t, item, card=True))
-        await lookups.remember_message(services.db, item, chat, sent.message_id, "card")
+        ctx.reply.send(card, keyboards.booking_actions(who.t, item, card=True),
+                       sent=ctx.reply.remember(item.id, "card"))
 
 
 async def earlier_bookings(update: Update, ctx: Context) -> None:
     who = await citizen(update, ctx)
-    if update.callback_query:
-        await answer(update.callback_query)
-    found = await lookups.past_bookings(ctx.services.db, who.user_id, ctx.now())
+    answer(ctx)
+    found = await lookups.past_bookings(ctx.conn, who.user_id, ctx.now())
     items = [(b, ctx.services.catalog.service(b.service_id)) for b in found]
-    await ctx.bot.send_message(chat_id(update), cards.past_list(who.t, items, who.zone))
+    say(ctx, cards.past_list(who.t, items, who.zone))
 
 
-async def _changeable(update: Update, ctx: Context, who: Citizen,
-                      reference: str) -> Booking | None:
-    """The citizen's own booking if they may still change it; otherwise say why not."""
-    services = ctx.services
+async def _changeable(update: Update, ctx: Context) -> tuple[Citizen, Button, Booking] | None:
+    """Who pressed, the button, and the booking it names if they may still change it (the
+    press is answered); otherwise None, after saying why not (forged data: stale)."""
+    who, button = await pressed_button(update, ctx)
+    if button is None:
+        await stale(update, ctx)
+        return None
     try:
-        return await booking.changeable(services.db, services.catalog, reference,
-                                        who.user_id, ctx.now())
+        current = await booking.changeable(ctx.conn, ctx.services.catalog, button.arg,
+                                           who.user_id, ctx.now())
     except NotAllowed as refusal:
-        await refuse(update, ctx, who, refusal)
+        refuse(update, ctx, who, refusal)
         return None
-
-
-async def _pressed(update: Update, ctx: Context) -> tuple[CallbackQuery, Citizen,
-                                                          Button | None]:
-    """The query, who pressed, and the button's data (None if it does not parse)."""
-    query = query_of(update)
-    return query, await citizen(update, ctx), callbacks.parse(query.data)
-
-
-async def _pressed_on_changeable(update: Update,
-                                 ctx: Context) -> tuple[Citizen, Booking] | None:
-    """The citizen and the booking a button names, if they may still change it (the query
-    is answered); otherwise None, after saying why not."""
-    query, who, button = await _pressed(update, ctx)
-    current = button and await _changeable(update, ctx, who, button.arg)
-    if not current:
-        return None
-    await answer(query)
-    return who, current
+    answer(ctx)
+    return who, button, current
 
 
 async def ask_cancel(update: Update, ctx: Context) -> None:
     """«Cancel booking»: are you sure? Yes, yes with a reason, or keep it."""
-    if not (pressed := await _pressed_on_changeable(update, ctx)):
+    if not (found := await _changeable(update, ctx)):
         return
-    who, current = pressed
+    who, _, current = found
     service = ctx.services.catalog.service(current.service_id)
-    await ctx.bot.send_message(
-        chat_id(update), cards.cancel_question(who.t, service, current, who.zone),
-        reply_markup=keyboards.cancel_question(who.t, current))
+    say(ctx, cards.cancel_question(who.t, service, current, who.zone),
+        keyboards.cancel_question(who.t, current))
 
 
 async def ask_reason(update: Update, ctx: Context) -> None:
     """«Yes, with a reason»: the reason is typed as a reply to the prompt."""
-    if not (pressed := await _pressed_on_changeable(update, ctx)):
+    if not (found := await _changeable(update, ctx)):
         return
-    who, current = pressed
-    await ctx.bot.send_message(
-        chat_id(update), cards.reason_prompt(who.t, current.reference),
-        reply_markup=ForceReply(input_field_placeholder=who.t._("Reason")[:64]))
+    who, _, current = found
+    say(ctx, cards.reason_prompt(who.t, current.reference),
+        ForceReply(input_field_placeholder=who.t._("Reason")[:64]))
 
 
 async def reason_typed(update: Update, ctx: Context) -> None:
@@ -114,72 +94,71 @@ async def reason_typed(update: Update, ctx: Context) -> None:
 
 
 async def yes_cancel(update: Update, ctx: Context) -> None:
-    _, who, button = await _pressed(update, ctx)
-    if button is not None:
-        await _cancel(update, ctx, who, button.arg, "")
+    who, button = await pressed_button(update, ctx)
+    if button is None:
+        return await stale(update, ctx)
+    await _cancel(update, ctx, who, button.arg, "")
 
 
 async def keep(update: Update, ctx: Context) -> None:
-    query = query_of(update)
-    who = await citizen(update, ctx)
-    await answer(query)
-    await query.edit_message_text(html.esc(cards.kept_booking(who.t)))
+    """«No, keep it»: only for the citizen's own booking, in the question that asked."""
+    who, button = await pressed_button(update, ctx)
+    found = await lookups.by_reference(ctx.conn, button.arg) if button else None
+    if found is None or found.user_id != who.user_id:
+        return await stale(update, ctx)
+    answer(ctx)
+    if pressed := _pressed(update):
+        ctx.reply.edit(pressed, html.esc(cards.kept_booking(who.t)), or_send=False)
 
 
 async def _cancel(update: Update, ctx: Context, who: Citizen, reference: str,
                   reason: str) -> None:
     services = ctx.services
+    shown_in = _pressed(update)
     try:
-        cancelled = await booking.cancel(services.db, services.catalog, reference,
-                                         who.user_id, ctx.now(), reason)
+        cancelled = await booking.cancel(ctx.conn, services.catalog, reference, who.user_id,
+                                         ctx.now(), reason, shown_in=shown_in)
     except NotAllowed as refusal:
-        return await refuse(update, ctx, who, refusal)
+        return refuse(update, ctx, who, refusal)
+    answer(ctx)
     service = services.catalog.service(cancelled.service_id)
-    chat = chat_id(update)
     card = cards.booking_card(who.t, service, cancelled, who.zone, cards.cancel_done(who.t))
     again = keyboards.book_again(who.t, cancelled.group_id)
-    query = update.callback_query
-    if query and query.message:
-        await answer(query)
-        await query.edit_message_text(card, reply_markup=again)
+    if shown_in:
+        ctx.reply.edit(shown_in, card, again)
     else:
-        await ctx.bot.send_message(chat, card, reply_markup=again)
-    kick_dispatch(ctx)
-    await messenger.after_cancel(ctx.bot, services, who, cancelled, service)
+        say(ctx, card, again)
+    kick_dispatch(ctx)  # earlier messages, the cancelled invitation, staff: from the outbox
 
 
 async def will_attend(update: Update, ctx: Context) -> None:
     """«I'll be there», from a reminder: recorded and shown to staff."""
-    query, who, button = await _pressed(update, ctx)
+    who, button = await pressed_button(update, ctx)
     if button is None:
-        return
-    services = ctx.services
+        return await stale(update, ctx)
     try:
-        confirmed = await booking.confirm_attendance(services.db, services.catalog,
-                                                     button.arg, who.user_id, ctx.now())
+        await booking.confirm_attendance(ctx.conn, ctx.services.catalog, button.arg,
+                                         who.user_id, ctx.now())
     except NotAllowed as refusal:
-        return await refuse(update, ctx, who, refusal)
-    await answer(query, reminders.attendance_thanks(who.t))
-    # The reminders now say so, and offer no «I'll be there» any more.
-    await messenger.refresh(ctx.bot, services, confirmed, note="",
-                            kinds=frozenset({"reminder"}))
+        return refuse(update, ctx, who, refusal)
+    answer(ctx, reminders.attendance_thanks(who.t))
     kick_dispatch(ctx)
 
 
 async def rated(update: Update, ctx: Context) -> None:
-    query, who, button = await _pressed(update, ctx)
+    who, button = await pressed_button(update, ctx)
     if button is None:
-        return
+        return await stale(update, ctx)
     reference, _, stars = button.arg.partition("/")
     try:
-        await feedback.rate(ctx.services.db, reference, who.user_id, int(stars), ctx.now())
+        await feedback.rate(ctx.conn, reference, who.user_id, int(stars), ctx.now())
     except NotAllowed as refusal:
-        return await refuse(update, ctx, who, refusal)
-    await answer(query)
-    await query.edit_message_text(reminders.feedback_thanks(who.t, int(stars)), reply_markup=None)
-    await ctx.bot.send_message(chat_id(update), reminders.comment_prompt(who.t, reference),
-                               reply_markup=ForceReply(
-                                   input_field_placeholder=who.t._("Comment")[:64]))
+        return refuse(update, ctx, who, refusal)
+    answer(ctx)
+    if pressed := _pressed(update):
+        ctx.reply.edit(pressed, reminders.feedback_thanks(who.t, int(stars)), or_send=False)
+    say(ctx, reminders.comment_prompt(who.t, reference),
+        ForceReply(input_field_placeholder=who.t._("Comment")[:64]))
 
 
 async def comment_typed(update: Update, ctx: Context) -> None:
@@ -188,8 +167,14 @@ async def comment_typed(update: Update, ctx: Context) -> None:
     if replied is None:
         return
     reference, text = replied
-    if await feedback.comment(ctx.services.db, reference, who.user_id, text, ctx.now()):
-        await ctx.bot.send_message(chat_id(update), reminders.comment_thanks(who.t))
+    if await feedback.comment(ctx.conn, reference, who.user_id, text, ctx.now()):
+        say(ctx, reminders.comment_thanks(who.t))
+
+
+def _pressed(update: Update) -> int:
+    """The message whose button was pressed (0 for a typed message)."""
+    query = update.callback_query
+    return query.message.message_id if query and query.message else 0
 
 
 def handlers() -> list[BaseHandler[Update, Context, None]]:

@@ -9,20 +9,20 @@ from telegram.ext import ConversationHandler
 
 from bot.domain import validation
 from bot.domain.catalog import ResolvedService
-from bot.domain.draft import OPTIONAL_STEPS, TEXT_STEPS, Draft, Step
+from bot.domain.draft import OPTIONAL_STEPS, TEXT_STEPS, Draft, Step, new_draft_id
 from bot.domain.model import Channel, Details, Slot
 from bot.ptb.context import Context
 from bot.ptb.handlers import (
-    Markup,
     State,
-    chat_of,
     citizen,
     drop_draft,
     keep_draft,
     load_draft,
     present,
+    say,
     strip_buttons,
 )
+from bot.ptb.replies import Markup
 from bot.render import cards, flow, html, keyboards
 from bot.render.i18n import Citizen
 from bot.services import availability
@@ -66,7 +66,7 @@ async def screen(ctx: Context, who: Citizen, draft: Draft,
 async def _day_screen(ctx: Context, who: Citizen, draft: Draft, service: ResolvedService,
                       channel: Channel) -> tuple[Step, str, Markup]:
     month = parse_date(draft.month + "-01") if draft.month else None
-    view = await availability.month_view(ctx.services.db, service, ctx.services.settings.zone,
+    view = await availability.month_view(ctx.conn, service, ctx.services.settings.zone,
                                          who.zone, month, ctx.now(), draft.rebook_id or None)
     if view is None:
         nav = keyboards.markup([keyboards.nav_row(who.t, Step.DAY.value)])
@@ -112,13 +112,14 @@ def _detail_screen(who: Citizen, draft: Draft, step: Step, service: ResolvedServ
         raise ValueError("the summary of a draft without a time")
     end = start + timedelta(minutes=service.service.duration)
     several = len(service.service.channels) > 1
+    draft.id = draft.id or new_draft_id()  # a draft begun before drafts had one
     previous = parse_moment(draft.previous)
     if draft.rebook and previous:
         text = flow.change_summary(t, service, channel, start, end, details_of(draft),
                                    who.zone, previous)
-        return Step.SUMMARY, text, keyboards.summary(t, channel, several, change=True)
+        return Step.SUMMARY, text, keyboards.summary(t, draft.id, channel, several, change=True)
     text = flow.summary(t, service, channel, start, end, details_of(draft), who.zone)
-    return Step.SUMMARY, text, keyboards.summary(t, channel, several)
+    return Step.SUMMARY, text, keyboards.summary(t, draft.id, channel, several)
 
 
 def details_of(draft: Draft) -> Details:
@@ -146,7 +147,7 @@ def parse_moment(text: str) -> datetime | None:
 
 async def slots_of(ctx: Context, who: Citizen, draft: Draft, service: ResolvedService,
                    day: date) -> list[Slot]:
-    return await availability.day_slots(ctx.services.db, service, ctx.services.settings.zone,
+    return await availability.day_slots(ctx.conn, service, ctx.services.settings.zone,
                                         who.zone, day, ctx.now(), draft.rebook_id or None)
 
 
@@ -154,7 +155,7 @@ async def go(update: Update, ctx: Context, who: Citizen, draft: Draft, step: Ste
              notice: str = "") -> State:
     """Show `step` (or the earliest step the draft still lacks before it) and enter it."""
     step, text, markup = await screen(ctx, who, draft, step)
-    await present(update, ctx, draft, html.with_notice(notice, text), markup)
+    present(update, ctx, html.with_notice(notice, text), markup)
     keep_draft(ctx, draft)
     return step.value
 
@@ -166,7 +167,7 @@ def left_text(t_who: Citizen, draft: Draft) -> str:
 
 async def leave(update: Update, ctx: Context, who: Citizen, draft: Draft) -> State:
     drop_draft(ctx)
-    await present(update, ctx, draft, left_text(who, draft), None)
+    present(update, ctx, left_text(who, draft), None)
     return ConversationHandler.END
 
 
@@ -174,8 +175,18 @@ async def cancel(update: Update, ctx: Context) -> State:
     """/cancel anywhere in the flow (and the typed Cancel of the phone step)."""
     who = await citizen(update, ctx)
     draft = load_draft(ctx)
-    chat = chat_of(update)
-    await strip_buttons(ctx, chat.id, draft.message_id)
+    strip_buttons(ctx, ctx.turn.message_id)
     drop_draft(ctx)
-    await ctx.bot.send_message(chat.id, left_text(who, draft), reply_markup=ReplyKeyboardRemove())
+    say(ctx, left_text(who, draft), ReplyKeyboardRemove())
     return ConversationHandler.END
+
+
+async def resume(update: Update, ctx: Context) -> None:
+    """Show the chat's flow where it stands (an update processed before came again: what
+    was answered to it may never have arrived)."""
+    turn = ctx.turn
+    if turn.step is None or not update.effective_user:
+        return
+    who = await citizen(update, ctx)
+    step = Step(turn.step) if turn.step in set(Step) else Step.MUNICIPALITY
+    turn.step = str(await go(update, ctx, who, load_draft(ctx), step))

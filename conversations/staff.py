@@ -3,11 +3,8 @@ bot out of groups that are not a staff chat."""
 
 from __future__ import annotations
 
-from contextlib import suppress
-
 from telegram import ForceReply, Update
 from telegram.constants import ChatType
-from telegram.error import TelegramError
 from telegram.ext import (
     ApplicationHandlerStop,
     BaseHandler,
@@ -29,7 +26,9 @@ from bot.ptb.handlers import (
     message_of,
     prompt_reply,
     query_of,
+    say,
     staff_t,
+    stale,
     user_of,
 )
 from bot.render import callbacks, cards, html, notices, phrases
@@ -50,13 +49,12 @@ async def keep_out_of_other_groups(update: Update, ctx: Context) -> None:
     if chat is None or chat.type not in GROUPS:
         return
     if ctx.services.catalog.group_of_chat(chat.id) is None:
-        with suppress(TelegramError):  # already gone, or not allowed to leave
-            await ctx.bot.leave_chat(chat.id)
+        ctx.reply.leave()  # already gone, or not allowed to leave: nothing more to do
         raise ApplicationHandlerStop
     query = update.callback_query
     button = callbacks.parse(query.data) if query else None
     if query and (button is None or button.step not in STAFF_BUTTONS):
-        await answer(query, notices.not_this_chat(staff_t(ctx, chat.id)), alert=True)
+        answer(ctx, notices.not_this_chat(staff_t(ctx, chat.id)), alert=True)
         raise ApplicationHandlerStop
 
 
@@ -64,11 +62,10 @@ async def _booking_here(update: Update, ctx: Context, reference: str) -> Booking
     """The booking, if this chat is its department's staff chat; otherwise say no."""
     chat = chat_of(update)
     t = staff_t(ctx, chat.id)
-    found = await lookups.by_reference(ctx.services.db, reference)
+    found = await lookups.by_reference(ctx.conn, reference)
     service = ctx.services.catalog.service(found.service_id) if found else None
     if found is None or service is None or service.group.staff_chat_id != chat.id:
-        if update.callback_query:
-            await answer(update.callback_query, notices.not_this_chat(t), alert=True)
+        answer(ctx, notices.not_this_chat(t), alert=True)
         return None
     return found
 
@@ -77,35 +74,36 @@ async def outcome_pressed(update: Update, ctx: Context) -> None:
     """Completed / No-show."""
     query = query_of(update)
     button = callbacks.parse(query.data)
-    if button is None or await _booking_here(update, ctx, button.arg) is None:
+    if button is None:
+        return await stale(update, ctx)
+    if await _booking_here(update, ctx, button.arg) is None:
         return
     t = staff_t(ctx, chat_id(update))
     services = ctx.services
     try:
-        await booking.set_outcome(services.db, services.catalog, button.arg,
+        await booking.set_outcome(ctx.conn, services.catalog, button.arg,
                                   OUTCOMES[button.step], query.from_user.id, ctx.now())
     except NotAllowed as refusal:
-        await answer(query, phrases.refusal(t, refusal.reason, None), alert=True)
+        answer(ctx, phrases.refusal(t, refusal.reason, None), alert=True)
         return
-    await answer(query)
+    answer(ctx)
     kick_dispatch(ctx)
 
 
 async def cancel_pressed(update: Update, ctx: Context) -> None:
     """Cancel: the reason is asked first, as a reply to a prompt in the staff chat."""
-    query = query_of(update)
-    button = callbacks.parse(query.data)
-    found = button and await _booking_here(update, ctx, button.arg)
+    button = callbacks.parse(query_of(update).data)
+    if button is None:
+        return await stale(update, ctx)
+    found = await _booking_here(update, ctx, button.arg)
     if not found:
         return
     t = staff_t(ctx, chat_id(update))
     if not found.is_active:
-        await answer(query, phrases.refusal(t, NotAllowed.NOT_ACTIVE, None), alert=True)
+        answer(ctx, phrases.refusal(t, NotAllowed.NOT_ACTIVE, None), alert=True)
         return
-    await answer(query)
-    await ctx.bot.send_message(chat_id(update),
-                               notices.reason_prompt(t, found.reference),
-                               reply_markup=ForceReply())
+    answer(ctx)
+    say(ctx, notices.reason_prompt(t, found.reference), ForceReply())
 
 
 async def reason_replied(update: Update, ctx: Context) -> None:
@@ -116,10 +114,10 @@ async def reason_replied(update: Update, ctx: Context) -> None:
     if not replied or not found:
         return
     try:
-        await booking.cancel(ctx.services.db, ctx.services.catalog, found.reference,
+        await booking.cancel(ctx.conn, ctx.services.catalog, found.reference,
                              user_of(update).id, ctx.now(), replied[1], by_staff=True)
     except NotAllowed as refusal:
-        await message.reply_text(html.esc(phrases.refusal(t, refusal.reason, None)))
+        say(ctx, html.esc(phrases.refusal(t, refusal.reason, None)))
         return
     kick_dispatch(ctx)
 

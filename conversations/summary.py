@@ -5,16 +5,23 @@ from __future__ import annotations
 from datetime import datetime
 
 from telegram import Update
-from telegram.ext import ConversationHandler
 
-from bot.delivery import messenger
 from bot.domain.catalog import ResolvedService
 from bot.domain.draft import Draft, Step, missing
 from bot.domain.meeting import new_meeting_url
 from bot.domain.model import Booking, BookingRequest, Channel
 from bot.domain.rules import BookingError, NotAllowed, SlotTaken
 from bot.ptb.context import Context
-from bot.ptb.handlers import State, chat_of, drop_draft, kick_dispatch, on_button, present
+from bot.ptb.conversation import END
+from bot.ptb.handlers import (
+    State,
+    answer,
+    kick_dispatch,
+    on_button,
+    present,
+    say,
+    stale,
+)
 from bot.render import cards, flow, html, keyboards, phrases
 from bot.render.callbacks import Button
 from bot.render.i18n import Citizen
@@ -37,9 +44,25 @@ async def edit_chosen(update: Update, ctx: Context, who: Citizen, draft: Draft,
     return await go(update, ctx, who, draft, step)
 
 
-@on_button("book")
+@on_button("book", fresh_only=False, answers=True)
 async def book_pressed(update: Update, ctx: Context, who: Citizen, draft: Draft,
                        button: Button) -> State:
+    """«Book» (or «Confirm the change») on the summary. A draft is booked once: pressed
+    again — a second tap, after a restart, after an error — it shows what it made."""
+    turn = ctx.turn
+    made = await lookups.booking_of_draft(ctx.conn, button.arg)
+    if made is not None and made.user_id == who.user_id:
+        answer(ctx)
+        _show_again(update, ctx, who, made)
+        return END if turn.step is not None and draft.id == button.arg else None
+    if turn.step != Step.SUMMARY or draft.id != button.arg or button.revision != turn.revision:
+        await stale(update, ctx)
+        return None
+    answer(ctx)
+    return await _book(update, ctx, who, draft)
+
+
+async def _book(update: Update, ctx: Context, who: Citizen, draft: Draft) -> State:
     lacking = missing(draft)
     service = service_of(ctx, draft)
     start = draft.start_at
@@ -50,47 +73,56 @@ async def book_pressed(update: Update, ctx: Context, who: Citizen, draft: Draft,
         user_id=who.user_id, service_id=service.id, channel=Channel(draft.channel),
         start=start, details=details_of(draft),
         consent_at=datetime.fromisoformat(draft.consent_at), locale=who.locale,
-        timezone=who.zone.key,
+        timezone=who.zone.key, draft_id=draft.id,
     )
     video = request.channel is Channel.VIDEO
     meeting = new_meeting_url(services.settings.meeting_template) if video else ""
     zone = services.settings.zone
+    shown_in = _pressed(update)
     try:
         if draft.rebook:
-            made = await booking.reschedule(services.db, services.catalog, zone, draft.rebook,
-                                            request, ctx.now(), meeting)
+            made = await booking.reschedule(ctx.conn, services.catalog, zone, draft.rebook,
+                                            request, ctx.now(), meeting, shown_in)
         else:
-            made = await booking.book(services.db, services.catalog, zone, request,
-                                      ctx.now(), meeting)
+            made = await booking.book(ctx.conn, services.catalog, zone, request, ctx.now(),
+                                      meeting, shown_in)
     except NotAllowed as refusal:
-        drop_draft(ctx)
-        await present(update, ctx, draft, html.esc(phrases.refusal(who.t, refusal.reason,
-                                                                   service)),
-                      keyboards.my_bookings(who.t))
-        return ConversationHandler.END
+        present(update, ctx, html.esc(phrases.refusal(who.t, refusal.reason, service)),
+                keyboards.my_bookings(who.t))
+        return END
     except BookingError as refusal:
         # Everything else is still valid: a new time leads straight back to the summary.
         draft.start, draft.edit_from = "", Step.TIME.value
         notice = (flow.slot_taken if isinstance(refusal, SlotTaken)
                   else flow.time_not_offered)(who.t)
         return await go(update, ctx, who, draft, Step.TIME, notice)
-    drop_draft(ctx)
-    await confirm(update, ctx, who, draft, service, made, rescheduled=bool(draft.rebook))
-    return ConversationHandler.END
-
-
-async def confirm(update: Update, ctx: Context, who: Citizen, draft: Draft,
-                  service: ResolvedService, made: Booking, rescheduled: bool) -> None:
-    """The confirmation in place of the summary, the invitation, and every earlier message
-    about the booking brought up to date."""
-    services = ctx.services
-    render = cards.rescheduled if rescheduled else cards.confirmation
-    await present(update, ctx, draft, render(who.t, service, made, who.zone),
-                  keyboards.booking_actions(who.t, made))
-    chat = chat_of(update)
-    await lookups.remember_message(services.db, made, chat.id, draft.message_id,
-                                   "confirmation")
-    if rescheduled:
-        await messenger.refresh(ctx.bot, services, made, skip=frozenset({draft.message_id}))
+    # The outbox shows it again, sends the invitation and brings earlier messages up to
+    # date: written with the booking, so a crash from here on delays them, never loses them.
     kick_dispatch(ctx)
-    await messenger.send_invitation(ctx.bot, services, who, made, service, chat.id)
+    present(update, ctx, _confirmation(who, service, made),
+            keyboards.booking_actions(who.t, made))
+    return END
+
+
+def _confirmation(who: Citizen, service: ResolvedService, made: Booking) -> str:
+    render = cards.rescheduled if made.sequence else cards.confirmation
+    return render(who.t, service, made, who.zone)
+
+
+def _show_again(update: Update, ctx: Context, who: Citizen, made: Booking) -> None:
+    """What a draft already made, in the message it was made from."""
+    service = ctx.services.catalog.service(made.service_id)
+    if made.is_active and service is not None:
+        text = _confirmation(who, service, made)
+        markup = keyboards.booking_actions(who.t, made)
+    else:
+        text, markup = cards.booking_card(who.t, service, made, who.zone), None
+    if pressed := _pressed(update):
+        ctx.reply.edit(pressed, text, markup)
+    else:
+        say(ctx, text, markup)
+
+
+def _pressed(update: Update) -> int:
+    query = update.callback_query
+    return query.message.message_id if query and query.message else 0

@@ -12,7 +12,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.domain.model import Booking, Channel, Details, Status
-from storage.schema import booking_events, booking_messages, bookings, feedback, holds
+from storage.schema import (
+    booking_events,
+    booking_messages,
+    bookings,
+    confirmed_drafts,
+    feedback,
+    holds,
+)
 
 
 async def insert_booking(
@@ -253,3 +260,18 @@ async def erase_personal_data(conn: AsyncConnection, ended_before: datetime,
     await conn.execute(update(feedback).where(feedback.c.booking_id.in_(ids)).values(comment=""))
     await conn.execute(delete(booking_messages).where(booking_messages.c.booking_id.in_(ids)))
     return len(ids)
+
+
+async def booking_of_draft(conn: AsyncConnection, draft_id: str) -> Booking | None:
+    """The booking a draft was confirmed into, if it was."""
+    query = select(bookings).join(confirmed_drafts, confirmed_drafts.c.booking_id
+                                  == bookings.c.id).where(confirmed_drafts.c.draft_id == draft_id)
+    row = (await conn.execute(query)).first()
+    return _booking(row._mapping) if row else None
+
+
+async def record_draft(conn: AsyncConnection, draft_id: str, booking_id: int,
+                       now: datetime) -> None:
+    """Note that the draft is confirmed; a second confirmation of it breaks the key."""
+    await conn.execute(insert(confirmed_drafts).values(draft_id=draft_id, booking_id=booking_id,
+                                                       at=now))

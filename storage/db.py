@@ -1,12 +1,15 @@
 """The connection: one async engine, with read and write transactions.
 
-On SQLite a write transaction starts with BEGIN IMMEDIATE, so two writers queue on the
-database lock instead of failing half way; readers use plain BEGIN and, with WAL, never
-wait for writers. PostgreSQL needs neither: its constraints and MVCC do the work.
+On SQLite one process writes (the bot refuses a second instance on a SQLite file): its
+writers queue on an asyncio lock, in order and without polling, and each write
+transaction starts with BEGIN IMMEDIATE, so that another process (a migration, a backup)
+can never make it fail half way. Readers use plain BEGIN and, with WAL, never wait for
+writers. PostgreSQL needs neither: its constraints, row locks and MVCC do the work.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -31,6 +34,16 @@ class Database:
         if self.is_sqlite:
             _sqlite_transactions(self.engine)
         self._writer = self.engine.execution_options(**{WRITE: True})
+        self._lock: asyncio.Lock | None = None
+        self._lock_loop: asyncio.AbstractEventLoop | None = None
+        self._writing: asyncio.Task[Any] | None = None
+
+    def _write_lock(self) -> asyncio.Lock:
+        """The writers' queue, made in the event loop that uses it."""
+        loop = asyncio.get_running_loop()
+        if self._lock is None or self._lock_loop is not loop:
+            self._lock, self._lock_loop = asyncio.Lock(), loop
+        return self._lock
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncConnection]:
@@ -39,8 +52,20 @@ class Database:
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncConnection]:
-        async with self._writer.begin() as conn:
-            yield conn
+        if not self.is_sqlite:
+            async with self._writer.begin() as conn:
+                yield conn
+            return
+        lock = self._write_lock()
+        if lock.locked() and self._writing is asyncio.current_task():
+            raise RuntimeError("a write transaction inside another: pass the connection on")
+        async with lock:
+            self._writing = asyncio.current_task()
+            try:
+                async with self._writer.begin() as conn:
+                    yield conn
+            finally:
+                self._writing = None
 
     async def close(self) -> None:
         await self.engine.dispose()

@@ -189,14 +189,40 @@ closures = Table(
     Column("created_at", UTCDateTime, nullable=False),
 )
 
-# What PTB's persistence keeps: conversation states and user_data drafts.
-bot_state = Table(
-    "bot_state",
+# Where each chat's conversation stands: the step of the booking flow (None outside it),
+# the draft, the revision of the screen shown (its buttons carry it), the message that
+# shows it, and what an admin was asked to confirm. Read and written by every update.
+chats = Table(
+    "chats",
     metadata,
-    Column("kind", String(64), primary_key=True),
-    Column("key", String(128), primary_key=True),
-    Column("data", JSON, nullable=False),
+    Column("chat_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("step", String(32), nullable=True),
+    Column("draft", JSON, nullable=True),
+    Column("revision", Integer, nullable=False, default=0),
+    Column("message_id", BigInteger, nullable=False, default=0),
+    Column("pending", JSON, nullable=True),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+
+# Updates already processed: a redelivered one is recognised and not processed again.
+processed_updates = Table(
+    "processed_updates",
+    metadata,
+    Column("update_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("at", UTCDateTime, nullable=False, index=True),
+)
+
+# The draft each booking (or change of one) came from: confirming a draft twice yields the
+# booking it made, never a second one.
+confirmed_drafts = Table(
+    "confirmed_drafts",
+    metadata,
+    Column("draft_id", String(32), primary_key=True),
+    _booking_id(nullable=False, index=True),
+    Column("at", UTCDateTime, nullable=False),
 )
 
 Index("ix_bookings_service_start", bookings.c.service_id, bookings.c.start_at)
+# The calendar reads one desk's bookings of one month.
+Index("ix_bookings_desk_start", bookings.c.desk, bookings.c.start_at)
 Index("ix_outbox_chat_sent", outbox.c.chat_id, outbox.c.sent_at)

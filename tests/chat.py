@@ -25,6 +25,7 @@ class Citizen:
             self.user["language_code"] = language_code
         self.user_id = user_id
         self.id = chat_id if chat_id is not None else user_id
+        self.sends_outbox = True  # what a turn writes to the outbox is sent right after it
 
     # ---- acting ------------------------------------------------------------------
 
@@ -61,8 +62,11 @@ class Citizen:
         await self.press_data(data, target)
 
     async def press_data(self, data: str, message: Sent | None = None) -> None:
-        """Press a button with this data (forged or stale) on a message."""
+        """Press a button with this data (forged or stale) on a message. Like a modified
+        client, the forger copies the screen's revision from the message's own buttons."""
         target = message or self.keyboard_message()
+        if data.count("|") == 2 and (revision := _revision_of(target)):
+            data = f"{data}|{revision}"
         query = {"id": str(next(_query_ids)), "from": self.user, "chat_instance": "ci",
                  "message": target.as_dict(), "data": data}
         await self._deliver({"callback_query": query})
@@ -122,4 +126,24 @@ class Citizen:
 
     async def _deliver(self, payload: dict[str, Any]) -> None:
         data = {"update_id": next(_update_ids), **payload}
-        await self.app.process_update(Update.de_json(data, self.app.bot))
+        update = Update.de_json(data, self.app.bot)
+        # As PTB hands an update over: through the update processor (one chat in order,
+        # in a turn of its own: one transaction, then the replies). A turn that wrote to
+        # the outbox wakes its sender, as the running bot's job does at once.
+        processor = self.app.update_processor
+        woken: list[bool] = []
+        processor.wake = lambda: woken.append(True)  # type: ignore[attr-defined]
+        await processor.process_update(update, self.app.process_update(update))
+        if woken and self.sends_outbox:
+            from tests.conftest import drain
+
+            await drain(self.app.bot, self.app.bot_data["services"])
+
+
+def _revision_of(message: Sent) -> str:
+    """The revision the booking flow's buttons of a message carry ('' if none)."""
+    for button in message.buttons:
+        parts = str(button.get("callback_data", "")).split("|")
+        if len(parts) == 4:
+            return parts[3]
+    return ""

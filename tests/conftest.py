@@ -43,7 +43,6 @@ def make_settings(tmp_path: Path, base_url: str = "http://127.0.0.1:9/bot",
         "TELEGRAM_BASE_FILE_URL": base_url.replace("/bot", "/file/bot"),
         "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'rantevou.db'}",
         "CATALOG_PATH": str(SAMPLE_CATALOG),
-        "PERSISTENCE_INTERVAL": 60,
         "ADMIN_IDS": "9001",
     }
     values.update(overrides)
@@ -99,7 +98,7 @@ async def services(settings: Settings, clock: FrozenClock) -> AsyncIterator[Serv
 
 
 async def start_app(services: Services) -> App:
-    application = build_application(services, rate_limit=False)
+    application = build_application(services)
     await application.initialize()
     await set_commands(application)
     return application
@@ -115,6 +114,12 @@ async def app(services: Services) -> AsyncIterator[App]:
 @pytest.fixture
 def citizen(fake: FakeTelegram, app: App) -> Citizen:
     return Citizen(fake, app)
+
+
+async def write(db: Any, use_case: Any, *args: Any, **kwargs: Any) -> Any:
+    """Run a use case in a write transaction of its own, as an update's turn would."""
+    async with db.write() as conn:
+        return await use_case(conn, *args, **kwargs)
 
 
 async def drain(bot: Any, services: Services) -> int:

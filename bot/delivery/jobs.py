@@ -11,7 +11,8 @@ from telegram.ext import Application, CallbackContext
 
 from bot.delivery.sender import dispatch
 from bot.ptb.context import Context
-from bot.services.retention import abandoned_drafts, erase_old
+from bot.ptb.processor import ChatOrderedProcessor
+from bot.services.retention import erase_old, forget_abandoned_drafts
 from bot.services.runtime import Services
 
 log = logging.getLogger(__name__)
@@ -27,11 +28,12 @@ async def dispatch_job(ctx: CallbackContext[Any, Any, Any, Any]) -> None:
 async def retention_job(ctx: CallbackContext[Any, Any, Any, Any]) -> None:
     services: Services = ctx.application.bot_data[Context.SERVICES_KEY]
     now = services.clock()
-    erased = await erase_old(services.db, now, services.settings.RETENTION_DAYS)
-    for user_id in await abandoned_drafts(services.db, now):
-        ctx.application.drop_user_data(user_id)  # the persistence drops its row too
-    if erased:
-        log.info("personal data of %d old bookings erased", erased)
+    async with services.db.write() as conn:
+        erased = await erase_old(conn, now, services.settings.RETENTION_DAYS)
+        forgotten = await forget_abandoned_drafts(conn, now)
+    if erased or forgotten:
+        log.info("personal data of %d old bookings erased; %d abandoned drafts forgotten",
+                 erased, forgotten)
 
 
 def schedule(application: Application[Any, Any, Any, Any, Any, Any],
@@ -41,6 +43,13 @@ def schedule(application: Application[Any, Any, Any, Any, Any, Any],
     if queue is None:
         raise RuntimeError("python-telegram-bot[job-queue] is not installed")
     settings = services.settings
+    processor = application.update_processor
+    if isinstance(processor, ChatOrderedProcessor):  # a turn that wrote to the outbox
+
+        def wake() -> None:
+            queue.run_once(dispatch_job, 0, name="dispatch-now")
+
+        processor.wake = wake
     queue.run_repeating(dispatch_job, interval=settings.DISPATCH_INTERVAL, first=1,
                         name="dispatch")
     queue.run_once(retention_job, 30, name="retention-at-start")

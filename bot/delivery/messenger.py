@@ -22,7 +22,8 @@ log = logging.getLogger(__name__)
 
 async def reader(services: Services, user_id: int) -> Citizen:
     """The citizen a message is for, in their language and zone."""
-    found = await preferences.of_citizen(services, user_id, None)
+    async with services.db.read() as conn:
+        found = await preferences.stored(conn, services.settings, user_id)
     return Citizen(user_id, found.locale, found.zone)
 
 
@@ -62,7 +63,9 @@ async def refresh(bot: Bot, services: Services, booking: Booking,
         note = cards.changed_below(who.t) if booking.is_active else ""
     text = cards.booking_card(who.t, service, booking, who.zone, note)
     markup = keyboards.booking_actions(who.t, booking, card=True) if booking.is_active else None
-    for chat_id, message_id, kind in await lookups.messages_about(services.db, booking):
+    async with services.db.read() as conn:
+        shown = await lookups.messages_about(conn, booking)
+    for chat_id, message_id, kind in shown:
         if chat_id != booking.user_id or message_id in skip:
             continue  # the staff chat's notice is kept by to_staff
         if kinds is not None and kind not in kinds:

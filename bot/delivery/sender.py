@@ -19,7 +19,15 @@ from telegram.error import BadRequest, RetryAfter, TelegramError
 
 from bot.delivery import mail
 from bot.delivery.emails import send_email
-from bot.delivery.to_citizens import send_citizen_cancelled, send_feedback, send_link, send_reminder
+from bot.delivery.to_citizens import (
+    send_citizen_cancelled,
+    send_confirmation,
+    send_feedback,
+    send_invitation,
+    send_link,
+    send_refresh,
+    send_reminder,
+)
 from bot.delivery.to_staff import send_digest, send_staff_notice
 from bot.domain.model import Booking
 from bot.services import planning
@@ -143,6 +151,9 @@ async def run_plan(bot: Bot, services: Services, item: Item, booking: Booking,
 
 BOOKING_SENDERS: dict[str, BookingSender] = {
     planning.PLAN: run_plan,
+    planning.CONFIRMATION: send_confirmation,
+    planning.INVITATION: send_invitation,
+    planning.REFRESH: send_refresh,
     planning.STAFF_NOTICE: send_staff_notice,
     planning.CITIZEN_CANCELLED: send_citizen_cancelled,
     planning.REMINDER: send_reminder,

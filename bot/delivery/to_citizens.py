@@ -8,11 +8,12 @@ import logging
 from datetime import datetime, timedelta
 
 from telegram import Bot, InlineKeyboardMarkup
-from telegram.error import Forbidden, TelegramError
+from telegram.error import BadRequest, Forbidden
 
 from bot.delivery import mail, messenger
 from bot.domain.model import Booking, Channel, Status
-from bot.render import email, keyboards, notices, reminders
+from bot.ptb.replies import harmless
+from bot.render import cards, email, keyboards, notices, reminders
 from bot.render.html import esc
 from bot.render.i18n import Citizen
 from bot.render.phrases import service_name
@@ -124,14 +125,67 @@ async def send_citizen_cancelled(bot: Bot, services: Services, item: Item,
     closure = (last or {}).get("data", {}).get("by") == "closure"
     html = notices.citizen_cancelled(who.t, service, booking, who.zone, closure)
     subject = email.subject(who.t, "cancelled", service, booking, who.zone)
-    outcome = await _to_citizen(bot, services, booking, who, html,
-                                keyboards.book_again(who.t, booking.group_id), None,
-                                subject, now)
+    return await _to_citizen(bot, services, booking, who, html,
+                             keyboards.book_again(who.t, booking.group_id), None, subject, now)
+
+
+async def send_confirmation(bot: Bot, services: Services, item: Item, booking: Booking,
+                            now: datetime) -> str | None:
+    """The confirmation (or the change) in the message the citizen made it from: the
+    handler showed it at once; this shows it again, which changes nothing if that worked,
+    and tells the citizen if it did not (a crash, a failed call)."""
+    if booking.sequence != item.payload.get("sequence"):
+        return "the booking changed since; the newer messages tell it"
+    if await _unreachable(services, booking):
+        return "the citizen cannot be reached by Telegram"
+    who = await messenger.reader(services, booking.user_id)
+    service = services.catalog.service(booking.service_id)
+    if service is None:
+        return "the service is no longer in the catalog"
+    render = cards.rescheduled if booking.sequence else cards.confirmation
+    text = render(who.t, service, booking, who.zone)
+    markup = keyboards.booking_actions(who.t, booking)
+    message_id = int(item.payload.get("message_id", 0))
+    try:
+        await bot.edit_message_text(text, booking.user_id, message_id, reply_markup=markup)
+    except BadRequest as error:
+        if harmless(error) and "not found" not in str(error).lower():
+            return None
+        if "not found" not in str(error).lower():
+            raise
+        sent = await bot.send_message(booking.user_id, text, reply_markup=markup)
+        await _remember(services, booking, sent.message_id, "confirmation")
+    return None
+
+
+async def send_invitation(bot: Bot, services: Services, item: Item, booking: Booking,
+                          now: datetime) -> str | None:
+    """The .ics for the citizen's calendar: the appointment, its change or cancellation."""
+    if await _unreachable(services, booking):
+        return "the citizen cannot be reached by Telegram; email carries the invitation"
+    service = services.catalog.service(booking.service_id)
+    if service is None:
+        return "the service is no longer in the catalog"
+    who = await messenger.reader(services, booking.user_id)
+    method = "CANCEL" if item.payload.get("method") == "CANCEL" else "REQUEST"
+    await messenger.send_invitation(bot, services, who, booking, service, booking.user_id,
+                                    method=method)
+    return None
+
+
+async def send_refresh(bot: Bot, services: Services, item: Item, booking: Booking,
+                       now: datetime) -> str | None:
+    """Every earlier message about the booking shows it as it now stands."""
+    if await _unreachable(services, booking):
+        return "the citizen cannot be reached by Telegram"
+    skip = frozenset(int(m) for m in item.payload.get("skip", []) if isinstance(m, int))
+    kinds = item.payload.get("kinds")
+    await messenger.refresh(bot, services, booking, skip=skip,
+                            note=None if item.payload.get("note", True) else "",
+                            kinds=frozenset(kinds) if isinstance(kinds, list) else None)
+    return None
+
+
+async def _unreachable(services: Services, booking: Booking) -> bool:
     async with services.db.read() as conn:
-        reachable = not await users.is_unreachable(conn, booking.user_id)
-    if outcome is None and reachable:
-        try:  # the notice went out: a failure here must not send it again
-            await messenger.after_cancel(bot, services, who, booking, service)
-        except TelegramError as error:
-            log.warning("after telling %s of the cancellation: %s", booking.reference, error)
-    return outcome
+        return await users.is_unreachable(conn, booking.user_id)

@@ -63,7 +63,8 @@ async def send_digest(bot: Bot, services: Services, item: Item, now: datetime) -
     t = notices.staff_translator(group)
     zone = services.settings.zone
     day = item.due_at.astimezone(zone).date()
-    sections = await agenda(services.db, services.catalog,
+    async with services.db.read() as conn:
+        sections = await agenda(conn, services.catalog,
                             Scope((municipality,), group), day, zone, t.locale)
     sections = [(g, [entry for entry in items if entry[0].is_active])
                 for g, items in sections]

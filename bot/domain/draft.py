@@ -1,12 +1,13 @@
 """The booking being put together, and the order of its steps.
 
-The draft lives in PTB's user_data (persisted in our database) as a plain dict, so a
-citizen half way through continues after a restart. It is not a booking: bookings exist
-only in the bookings table.
+The draft lives in the chat's row (storage/chats.py) as a plain dict, read and written
+with every update, so a citizen half way through continues after a restart or on another
+instance. It is not a booking: bookings exist only in the bookings table.
 """
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import asdict, dataclass, fields
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -71,8 +72,7 @@ class Draft:
     rebook: str = ""  # the reference of the booking being rescheduled
     rebook_id: int = 0
     previous: str = ""  # ISO UTC start of the booking being rescheduled
-    message_id: int = 0  # the message whose buttons belong to the current step
-    touched: str = ""  # ISO UTC time of the last step: abandoned drafts are erased
+    id: str = ""  # the draft's identity: confirming it twice makes one booking
 
     @classmethod
     def from_dict(cls, data: object) -> Draft:
@@ -119,6 +119,15 @@ class Draft:
         self.service = service_id
         self.channels = len(channels)
         self.channel = channels[0] if len(channels) == 1 else ""
+
+
+def new_draft_id() -> str:
+    return secrets.token_hex(8)
+
+
+def new_draft(**values: object) -> Draft:
+    """A draft with an identity of its own."""
+    return Draft(id=new_draft_id(), **values)  # type: ignore[arg-type]
 
 
 def applies(step: Step, draft: Draft) -> bool:
@@ -169,7 +178,7 @@ def previous_step(draft: Draft, step: Step) -> Step:
 def for_reschedule(booking: Booking, channels: int) -> Draft:
     """A draft filled from a booking: only the day and time are asked again."""
     details = booking.details
-    return Draft(
+    return new_draft(
         municipality=booking.municipality_id, group=booking.group_id,
         service=booking.service_id, channel=booking.channel.value, channels=channels,
         month=booking.start.strftime("%Y-%m"), name=details.name, email=details.email,
@@ -183,7 +192,7 @@ def for_reschedule(booking: Booking, channels: int) -> Draft:
 
 def for_group(catalog: Catalog, entry_id: str) -> tuple[Draft, Step]:
     """A new draft in a municipality or group named by a button ("book again")."""
-    draft = Draft()
+    draft = new_draft()
     if found := catalog.group(entry_id):
         draft.municipality, draft.group = found[0], found[1].id
         return draft, Step.SERVICE
@@ -196,7 +205,7 @@ def for_group(catalog: Catalog, entry_id: str) -> tuple[Draft, Step]:
 def from_link(payload: str, catalog: Catalog) -> tuple[Draft, Step] | None:
     """A draft for a /start deep link: m_<municipality>, g_<group> or s_<service>."""
     kind, _, entry_id = payload.partition("_")
-    draft = Draft()
+    draft = new_draft()
     if kind == "m" and (municipality := catalog.municipality(entry_id)):
         draft.municipality = municipality.id
         return draft, Step.GROUP

@@ -79,3 +79,4 @@ class BookingRequest:
     consent_at: datetime
     locale: str
     timezone: str
+    draft_id: str = ""  # the draft it confirms: booked once, however often confirmed

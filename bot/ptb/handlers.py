@@ -5,34 +5,30 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from contextlib import suppress
 from typing import Any
 
 from telegram import (
     CallbackQuery,
     Chat,
+    InlineKeyboardButton,
     InlineKeyboardMarkup,
     Message,
-    ReplyKeyboardMarkup,
-    ReplyKeyboardRemove,
     Update,
     User,
 )
-from telegram.error import BadRequest, TelegramError
 from telegram.ext import CallbackQueryHandler, filters
 
-from bot.delivery.jobs import dispatch_job
 from bot.domain import validation
 from bot.domain.draft import Draft
 from bot.domain.rules import NotAllowed
 from bot.ptb.context import Context
+from bot.ptb.replies import Markup
+from bot.ptb.turn import Turn, carry
 from bot.render import callbacks, common, html, notices, phrases
 from bot.render.callbacks import Button
 from bot.render.i18n import Citizen, Translator
 
 log = logging.getLogger(__name__)
-DRAFT = "draft"
-Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | None
 
 
 class UnexpectedUpdate(Exception):
@@ -80,61 +76,88 @@ async def citizen(update: Update, ctx: Context) -> Citizen:
 
 
 def load_draft(ctx: Context) -> Draft:
-    return Draft.from_dict((ctx.user_data or {}).get(DRAFT))
+    return ctx.turn.draft
 
 
 def keep_draft(ctx: Context, draft: Draft) -> None:
-    if ctx.user_data is not None:
-        draft.touched = ctx.now().isoformat()
-        ctx.user_data[DRAFT] = draft.to_dict()
+    ctx.turn.draft = draft
 
 
 def drop_draft(ctx: Context) -> None:
-    if ctx.user_data is not None:
-        ctx.user_data.pop(DRAFT, None)
+    ctx.turn.draft = Draft()
 
 
-def harmless(error: TelegramError) -> bool:
-    """Telegram errors that only mean the screen is already as we want it."""
-    text = str(error).lower()
-    return "message is not modified" in text or "query is too old" in text
-
-
-async def strip_buttons(ctx: Context, chat_id: int, message_id: int) -> None:
+def strip_buttons(ctx: Context, message_id: int) -> None:
     """Remove the keyboard of an earlier message so its buttons cannot be pressed again."""
-    if not message_id:
-        return
-    with suppress(TelegramError):  # deleted, too old or already bare: nothing to strip
-        await ctx.bot.edit_message_reply_markup(chat_id, message_id, reply_markup=None)
+    ctx.reply.strip(message_id)
 
 
-async def present(
-    update: Update, ctx: Context, draft: Draft, text: str, markup: Markup
-) -> Message | None:
-    """Show a step: edit the flow's message when one of its buttons was pressed, otherwise
-    send a new message (and take the buttons off the old one)."""
+def present(update: Update, ctx: Context, text: str, markup: Markup) -> None:
+    """Show a step of the flow: in the flow's own message when one of its buttons was
+    pressed, otherwise in a new message (and the old one loses its buttons). The screen
+    gets a new revision, which its buttons carry."""
+    turn = ctx.turn
     query = update.callback_query
-    chat = chat_of(update)
-    inline = markup is None or isinstance(markup, InlineKeyboardMarkup)
-    if inline and query and query.message and query.message.message_id == draft.message_id:
-        try:
-            await query.edit_message_text(text, reply_markup=markup)  # type: ignore[arg-type]
-        except BadRequest as error:
-            if not harmless(error):
-                raise
-        return None
-    await strip_buttons(ctx, chat.id, draft.message_id)
-    message = await ctx.bot.send_message(chat.id, text, reply_markup=markup)
-    draft.message_id = message.message_id
-    return message
+    pressed = query.message.message_id if query and query.message else 0
+    button = callbacks.parse(query.data) if query else None
+    ours = bool(pressed) and (pressed == turn.message_id
+                              or (button is not None and button.revision == turn.revision))
+    turn.revision = (turn.revision + 1) % callbacks.REVISIONS
+    stamped = stamp(markup, turn.revision)
+    if ours and (stamped is None or isinstance(stamped, InlineKeyboardMarkup)):
+        ctx.reply.edit(pressed, text, stamped, sent=_learn(turn))
+        turn.message_id = pressed
+        return
+    ctx.reply.strip(turn.message_id)
+    ctx.reply.send(text, stamped, sent=_learn(turn))
+    turn.message_id = 0
 
 
-async def answer(query: CallbackQuery, text: str | None = None, alert: bool = False) -> None:
-    try:
-        await query.answer(text, show_alert=alert)
-    except BadRequest as error:
-        if not harmless(error):
-            raise
+def _learn(turn: Turn) -> Callable[[Message], None]:
+    """Once sent, the flow's new message is the one its next turn edits (or strips)."""
+    revision, chat = turn.revision, turn.chat_id
+
+    def learned(message: Message) -> None:
+        if chat is not None:
+            carry(chat, revision, message.message_id)
+
+    return learned
+
+
+def stamp(markup: Markup, revision: int) -> Markup:
+    """The flow's buttons, carrying the revision of the screen they are shown on."""
+    if not isinstance(markup, InlineKeyboardMarkup):
+        return markup
+    rows = []
+    for row in markup.inline_keyboard:
+        stamped = []
+        for key in row:
+            button = callbacks.parse(key.callback_data)
+            if button is not None and button.step in callbacks.FLOW_STEPS:
+                key = InlineKeyboardButton(key.text, callback_data=callbacks.encode(
+                    button.step, button.arg, revision))
+            stamped.append(key)
+        rows.append(stamped)
+    return InlineKeyboardMarkup(rows)
+
+
+def pressed_message(update: Update) -> int:
+    """The message whose button was pressed (0 for anything else)."""
+    query = update.callback_query
+    return query.message.message_id if query and query.message else 0
+
+
+async def pressed_button(update: Update, ctx: Context) -> tuple[Citizen, Button | None]:
+    """Who pressed, and the button's data (None if it does not parse: forged or old)."""
+    return await citizen(update, ctx), callbacks.parse(query_of(update).data)
+
+
+def answer(ctx: Context, text: str | None = None, alert: bool = False) -> None:
+    ctx.reply.answer(text, alert)
+
+
+def say(ctx: Context, text: str, markup: Markup = None) -> None:
+    ctx.reply.send(text, markup)
 
 
 State = str | int | None
@@ -146,9 +169,9 @@ def on_button(*steps: str, fresh_only: bool = True,
               answers: bool = False) -> Callable[[ButtonCallback], Any]:
     """A CallbackQueryHandler for buttons of these steps.
 
-    The data is parsed and validated; a button from any message other than the flow's
-    current one is answered as stale and changes nothing. The callback returns the next
-    conversation state (None keeps the current one) and saves the draft it goes on with.
+    The data is parsed and validated; a button of any screen but the flow's current one
+    is answered as stale and changes nothing. The callback returns the next conversation
+    state (None keeps the current one) and changes the turn's draft as it goes on.
     The query is answered first, unless the callback `answers` it itself (to show an alert).
     """
 
@@ -157,14 +180,12 @@ def on_button(*steps: str, fresh_only: bool = True,
             query = query_of(update)
             who = await citizen(update, ctx)
             button = callbacks.parse(query.data)
-            draft = load_draft(ctx)
-            current = query.message.message_id if query.message else None
-            if button is None or (fresh_only and current != draft.message_id):
-                await answer(query, common.stale_button(who.t), alert=True)
+            if button is None or (fresh_only and button.revision != ctx.turn.revision):
+                answer(ctx, common.stale_button(who.t), alert=True)
                 return None
             if not answers:
-                await answer(query)
-            return await callback(update, ctx, who, draft, button)
+                answer(ctx)
+            return await callback(update, ctx, who, load_draft(ctx), button)
 
         return CallbackQueryHandler(handle, pattern=callbacks.pattern(*steps))
 
@@ -199,29 +220,27 @@ async def prompt_reply(update: Update, ctx: Context, t: Translator) -> tuple[str
     try:
         return reference, validation.free_text(text_of(update))
     except validation.InvalidInput as problem:
-        await message.reply_text(html.esc(t._(problem.reason)))
+        say(ctx, html.esc(t._(problem.reason)))
         return None
 
 
 def kick_dispatch(ctx: Context) -> None:
-    """Have the outbox sent now rather than at the job's next turn (when the job runs)."""
-    if ctx.job_queue is not None and ctx.job_queue.scheduler.running:
-        ctx.job_queue.run_once(dispatch_job, 0, name="dispatch-now")
+    """Have the outbox sent as soon as the update's transaction has committed."""
+    ctx.turn.wake_outbox = True
 
 
-async def refuse(update: Update, ctx: Context, who: Citizen, refusal: NotAllowed) -> None:
+def refuse(update: Update, ctx: Context, who: Citizen, refusal: NotAllowed) -> None:
     """Say why an action on a booking is refused, and what the citizen can do instead."""
     text = phrases.refusal(who.t, refusal.reason, refusal.service)
-    if update.callback_query:
-        await answer(update.callback_query, text[:200], alert=True)
-    await ctx.bot.send_message(chat_id(update), html.esc(text))
+    answer(ctx, text[:200], alert=True)
+    say(ctx, html.esc(text))
 
 
 async def stale(update: Update, ctx: Context) -> None:
     """A button nobody is waiting for (an old message, or forged data): say so, change
     nothing."""
     who = await citizen(update, ctx)
-    await answer(query_of(update), common.stale_button(who.t), alert=True)
+    answer(ctx, common.stale_button(who.t), alert=True)
 
 
 def staff_t(ctx: Context, chat: int) -> Translator:

@@ -1,7 +1,10 @@
 """Button data: short, versioned, parsed in one place, and never trusted.
 
-Format: ``1|<step>|<argument>`` (at most 64 bytes, Telegram's limit). Anything that does
-not parse, names an unknown step or carries an argument of the wrong shape is None.
+Format: ``1|<step>|<argument>``, and for the booking flow's screens ``|<revision>`` (at
+most 64 bytes, Telegram's limit). The revision says which screen of the chat's flow the
+button belongs to, so that a button of an earlier screen is known for what it is wherever
+it is pressed. Anything that does not parse, names an unknown step or carries an argument
+of the wrong shape is None.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ ARGUMENTS: dict[str, str] = {
     "yn": r"[yn]",  # yes / no
     "ok": r"",  # accept the declaration
     "edit": r"[a-z_]{1,24}",  # change one part from the summary
-    "book": r"",  # confirm the booking
+    "book": r"[0-9a-z]{1,16}",  # confirm the booking (the draft's identity)
     "back": r"[a-z_]{1,24}",  # back, from the step named
     "cancel": r"",  # leave the flow
     "new": r"[a-z0-9_-]{0,24}",  # a new booking (optionally in a municipality or group)
@@ -49,19 +52,29 @@ ARGUMENTS: dict[str, str] = {
     "lang": r"el|en",
     "tz": r"[A-Za-z0-9_+/-]{1,40}",
 }
+# The booking flow's buttons: they carry the revision of the screen they are shown on.
+FLOW_STEPS = frozenset({"m", "g", "s", "c", "mo", "d", "t", "keep", "yn", "ok", "edit", "book",
+                        "back", "cancel"})
 _COMPILED = {step: re.compile(shape, re.ASCII) for step, shape in ARGUMENTS.items()}
+
+
+_REVISION = re.compile(r"[0-9]{1,9}", re.ASCII)
+REVISIONS = 10**9  # revisions wrap around: a screen is told from the last few, not all
 
 
 @dataclass(frozen=True, slots=True)
 class Button:
     step: str
     arg: str
+    revision: int | None = None  # the flow's screen it was shown on
 
 
-def encode(step: str, arg: str = "") -> str:
+def encode(step: str, arg: str = "", revision: int | None = None) -> str:
     data = f"{VERSION}|{step}|{arg}"
     if step not in ARGUMENTS or not _COMPILED[step].fullmatch(arg):
         raise ValueError(f"bad button data {data!r}")
+    if revision is not None:
+        data += f"|{revision % REVISIONS}"
     if len(data.encode()) > MAX_BYTES:
         raise ValueError(f"button data too long: {data!r}")
     return data
@@ -72,11 +85,14 @@ def parse(data: object) -> Button | None:
         return None
     version, _, rest = data.partition("|")
     step, sep, arg = rest.partition("|")
+    arg, _, revision = arg.partition("|")
     if version != VERSION or not sep or step not in ARGUMENTS:
         return None
     if not _COMPILED[step].fullmatch(arg):
         return None
-    return Button(step, arg)
+    if revision and (step not in FLOW_STEPS or not _REVISION.fullmatch(revision)):
+        return None
+    return Button(step, arg, int(revision) if revision else None)
 
 
 def find_reference(text: str) -> str | None:

@@ -151,7 +151,7 @@ def consent(t: Translator) -> InlineKeyboardMarkup:
     return markup([[button(t._("✅ I accept"), "ok")], nav_row(t, "consent")])
 
 
-def summary(t: Translator, channel: Channel, several_channels: bool,
+def summary(t: Translator, draft_id: str, channel: Channel, several_channels: bool,
             change: bool = False) -> InlineKeyboardMarkup:
     edits = [
         (N_("Date and time"), "day"),
@@ -168,7 +168,7 @@ def summary(t: Translator, channel: Channel, several_channels: bool,
         edits.append((N_("Third participant"), "third_party"))
     buttons = [button("✏️ " + t._(label), "edit", step) for label, step in edits]
     return markup([
-        [button(t._("✅ Confirm the change") if change else t._("✅ Book"), "book")],
+        [button(t._("✅ Confirm the change") if change else t._("✅ Book"), "book", draft_id)],
         *chunk(buttons, 2),
         nav_row(t, "summary"),
     ])

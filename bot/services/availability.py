@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from sqlalchemy.ext.asyncio import AsyncConnection
+
 from bot.domain.availability import (
     MonthView,
     add_month,
@@ -16,11 +18,10 @@ from bot.domain.availability import (
 from bot.domain.catalog import ResolvedService
 from bot.domain.model import Slot
 from storage import bookings, closures
-from storage.db import Database
 
 
 async def free_slots_between(
-    db: Database,
+    conn: AsyncConnection,
     service: ResolvedService,
     zone: ZoneInfo,
     start: datetime,
@@ -31,16 +32,15 @@ async def free_slots_between(
     """Free slots in [start, end); `ignore` is a booking being moved, whose desk counts free."""
     margin = timedelta(minutes=service.service.duration)
     first, last = (start - margin).astimezone(zone).date(), end.astimezone(zone).date()
-    async with db.read() as conn:
-        holds = await bookings.holds_between(
-            conn, service.service.desk, start - margin, end + margin, ignore
-        )
-        closed = await closures.closed_days(conn, scopes_of(service), first, last)
+    holds = await bookings.holds_between(
+        conn, service.service.desk, start - margin, end + margin, ignore
+    )
+    closed = await closures.closed_days(conn, scopes_of(service), first, last)
     return free_slots(service, zone, start, end, now, holds, closed)
 
 
 async def month_view(
-    db: Database,
+    conn: AsyncConnection,
     service: ResolvedService,
     zone: ZoneInfo,
     citizen_zone: ZoneInfo,
@@ -56,14 +56,14 @@ async def month_view(
     horizon_end = midnight(last_bookable_day(service, now, zone) + timedelta(days=1), zone)
     last_month = horizon_end.astimezone(citizen_zone).date().replace(day=1)
     if month is None:
-        upcoming = await free_slots_between(db, service, zone, now, horizon_end, now, ignore)
+        upcoming = await free_slots_between(conn, service, zone, now, horizon_end, now, ignore)
         if not upcoming:
             return None
         month = upcoming[0].start.astimezone(citizen_zone).date().replace(day=1)
     month = min(max(month.replace(day=1), first_month), last_month)
     start = midnight(month, citizen_zone)
     end = midnight(add_month(month, 1), citizen_zone)
-    slots = await free_slots_between(db, service, zone, start, end, now, ignore)
+    slots = await free_slots_between(conn, service, zone, start, end, now, ignore)
     return MonthView(
         month=month,
         free_days=frozenset(slot.start.astimezone(citizen_zone).date() for slot in slots),
@@ -74,7 +74,7 @@ async def month_view(
 
 
 async def day_slots(
-    db: Database,
+    conn: AsyncConnection,
     service: ResolvedService,
     zone: ZoneInfo,
     citizen_zone: ZoneInfo,
@@ -84,4 +84,4 @@ async def day_slots(
 ) -> list[Slot]:
     """The free slots of one day of the citizen's calendar."""
     start, end = midnight(day, citizen_zone), midnight(day + timedelta(days=1), citizen_zone)
-    return await free_slots_between(db, service, zone, start, end, now, ignore)
+    return await free_slots_between(conn, service, zone, start, end, now, ignore)

@@ -7,10 +7,12 @@ what must follow (staff notices, scheduled messages).
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.domain.availability import cells, scopes_of
@@ -29,8 +31,7 @@ from bot.domain.rules import (
     snapshot,
 )
 from bot.services import planning
-from storage import bookings, closures
-from storage.db import Database
+from storage import bookings, closures, messages
 
 
 async def limits_allow(conn: AsyncConnection, service: ResolvedService, user_id: int,
@@ -42,26 +43,30 @@ async def limits_allow(conn: AsyncConnection, service: ResolvedService, user_id:
     check_limits(service, in_service, in_municipality)
 
 
-async def limit_problem(db: Database, service: ResolvedService, user_id: int,
+async def limit_problem(conn: AsyncConnection, service: ResolvedService, user_id: int,
                         now: datetime) -> NotAllowed | None:
     """Whether a new booking of this service would be refused, asked before the flow goes on."""
     try:
-        async with db.read() as conn:
-            await limits_allow(conn, service, user_id, now)
+        await limits_allow(conn, service, user_id, now)
     except NotAllowed as refusal:
         return refusal
     return None
 
 
 async def book(
-    db: Database,
+    conn: AsyncConnection,
     catalog: Catalog,
     zone: ZoneInfo,
     request: BookingRequest,
     now: datetime,
     meeting_url: str = "",
+    shown_in: int = 0,
 ) -> Booking:
-    """Take a desk for the requested slot and record the booking, in one transaction."""
+    """Take a desk for the requested slot and record the booking, in the caller's
+    transaction: all of it, or (on a refusal) none of it. The request's draft is booked
+    once: confirmed again, it yields the booking it made."""
+    if done := await _confirmed(conn, request):
+        return done
     service, slot = resolve(catalog, zone, request, now)
     video = request.channel is Channel.VIDEO
     values = {
@@ -85,17 +90,42 @@ async def book(
         "created_at": now,
         "updated_at": now,
     }
-    async with db.write() as conn:
+
+    async def take() -> Booking:
         await limits_allow(conn, service, request.user_id, now)
         booking_id, _ = await bookings.insert_booking(conn, values, new_reference)
         seat = await bookings.hold_seat(conn, booking_id, service.service.desk,
                                         cells(slot.start, slot.end), service.service.capacity)
         if seat is None:
-            raise SlotTaken(service.id)  # leaving the block rolls the insert back
+            raise SlotTaken(service.id)  # the savepoint rolls the insert back
         if await _closed(conn, service, slot, zone):
             raise NotBookable(slot.start.isoformat())
+        if request.draft_id:
+            await bookings.record_draft(conn, request.draft_id, booking_id, now)
         data = {"start": slot.start.isoformat(), "channel": request.channel.value, "seat": seat}
-        return await _changed(conn, booking_id, "booked", request.user_id, data, now, service)
+        return await _changed(conn, booking_id, "booked", request.user_id, data, now, service,
+                              shown_in)
+
+    return await _once(conn, request.draft_id, take)
+
+
+async def _once(conn: AsyncConnection, draft_id: str,
+                change: Callable[[], Awaitable[Booking]]) -> Booking:
+    """Make the change of a draft all of it or none of it, and at most once: a draft
+    confirmed by a concurrent press (another instance) yields the booking it made."""
+    try:
+        async with conn.begin_nested():
+            return await change()
+    except IntegrityError:
+        if draft_id and (done := await bookings.booking_of_draft(conn, draft_id)):
+            return done  # confirmed meanwhile by a concurrent press
+        raise
+
+
+async def _confirmed(conn: AsyncConnection, request: BookingRequest) -> Booking | None:
+    """The booking the request's draft was already confirmed into (a second press, a retry
+    after an error or a restart)."""
+    return await bookings.booking_of_draft(conn, request.draft_id) if request.draft_id else None
 
 
 def _detail_values(details: Details, video: bool) -> dict[str, str]:
@@ -116,28 +146,32 @@ async def _changeable_in(conn: AsyncConnection, reference: str, user_id: int | N
     return check_changeable(booking, user_id, now)
 
 
-async def changeable(db: Database, catalog: Catalog, reference: str, user_id: int,
+async def changeable(conn: AsyncConnection, catalog: Catalog, reference: str, user_id: int,
                      now: datetime) -> Booking:
     """The citizen's own booking, if they may still change it; otherwise NotAllowed."""
-    async with db.read() as conn:
-        booking = await _changeable_in(conn, reference, user_id, now)
+    booking = await _changeable_in(conn, reference, user_id, now)
     check_cutoff(booking, catalog.service(booking.service_id), now)
     return booking
 
 
 async def reschedule(
-    db: Database,
+    conn: AsyncConnection,
     catalog: Catalog,
     zone: ZoneInfo,
     reference: str,
     request: BookingRequest,
     now: datetime,
     meeting_url: str = "",
+    shown_in: int = 0,
 ) -> Booking:
     """Move a booking to a new slot (and details) atomically: the old seat is freed and the
-    new one taken in one transaction; if the new one is gone, nothing changes."""
+    new one taken in one transaction; if the new one is gone, nothing changes. The
+    request's draft moves it once: confirmed again, it yields the booking as moved."""
+    if done := await _confirmed(conn, request):
+        return done
     service, slot = resolve(catalog, zone, request, now)
-    async with db.write() as conn:
+
+    async def move() -> Booking:
         old = await _changeable_in(conn, reference, request.user_id, now)
         check_cutoff(old, service, now)
         if old.service_id != service.id:
@@ -146,7 +180,7 @@ async def reschedule(
         seat = await bookings.hold_seat(conn, old.id, service.service.desk,
                                         cells(slot.start, slot.end), service.service.capacity)
         if seat is None:
-            raise SlotTaken(service.id)  # rolls back: the old holds come back
+            raise SlotTaken(service.id)  # the savepoint gives the old holds back
         video = request.channel is Channel.VIDEO
         await bookings.update_booking(
             conn, old.id, start_at=slot.start, end_at=slot.end, channel=request.channel.value,
@@ -156,31 +190,36 @@ async def reschedule(
         )
         if await _closed(conn, service, slot, zone):
             raise NotBookable(slot.start.isoformat())
+        if request.draft_id:
+            await bookings.record_draft(conn, request.draft_id, old.id, now)
         data = {"from": snapshot(old), "seat": seat}
-        return await _changed(conn, old.id, "rescheduled", request.user_id, data, now, service)
+        return await _changed(conn, old.id, "rescheduled", request.user_id, data, now,
+                              service, shown_in)
+
+    return await _once(conn, request.draft_id, move)
 
 
 async def cancel(
-    db: Database,
+    conn: AsyncConnection,
     catalog: Catalog,
     reference: str,
     actor: int,
     now: datetime,
     reason: str = "",
     by_staff: bool = False,
+    shown_in: int = 0,
 ) -> Booking:
     """Cancel and free the seat at once. Citizens may cancel only their own booking and not
     after the service's cutoff; staff may cancel any upcoming booking."""
-    async with db.write() as conn:
-        booking = await _changeable_in(conn, reference, None if by_staff else actor, now)
-        if not by_staff:
-            check_cutoff(booking, catalog.service(booking.service_id), now)
-        return await cancel_in(conn, catalog, booking, actor, now, reason,
-                               by="staff" if by_staff else "citizen")
+    booking = await _changeable_in(conn, reference, None if by_staff else actor, now)
+    if not by_staff:
+        check_cutoff(booking, catalog.service(booking.service_id), now)
+    return await cancel_in(conn, catalog, booking, actor, now, reason,
+                           by="staff" if by_staff else "citizen", shown_in=shown_in)
 
 
 async def cancel_in(conn: AsyncConnection, catalog: Catalog, booking: Booking, actor: int,
-                    now: datetime, reason: str, by: str) -> Booking:
+                    now: datetime, reason: str, by: str, shown_in: int = 0) -> Booking:
     """Cancel within the caller's transaction; `by` is citizen, staff or closure."""
     await bookings.release_holds(conn, booking.id)
     await bookings.update_booking(conn, booking.id, status=Status.CANCELLED.value,
@@ -188,43 +227,45 @@ async def cancel_in(conn: AsyncConnection, catalog: Catalog, booking: Booking, a
                                   updated_at=now)
     data = {"reason": reason, "by": by}
     return await _changed(conn, booking.id, "cancelled", actor, data, now,
+                          catalog.service(booking.service_id), shown_in)
+
+
+async def set_outcome(conn: AsyncConnection, catalog: Catalog, reference: str,
+                      status: Status, actor: int, now: datetime) -> Booking:
+    """Staff record how an appointment went: completed or no-show, once it has begun."""
+    booking = check_outcome(await bookings.get_booking_by_reference(conn, reference), now)
+    await bookings.update_booking(conn, booking.id, status=status.value, updated_at=now)
+    return await _changed(conn, booking.id, status.value, actor, {}, now,
                           catalog.service(booking.service_id))
 
 
-async def set_outcome(db: Database, catalog: Catalog, reference: str, status: Status,
-                      actor: int, now: datetime) -> Booking:
-    """Staff record how an appointment went: completed or no-show, once it has begun."""
-    async with db.write() as conn:
-        booking = check_outcome(await bookings.get_booking_by_reference(conn, reference), now)
-        await bookings.update_booking(conn, booking.id, status=status.value, updated_at=now)
-        return await _changed(conn, booking.id, status.value, actor, {}, now,
-                              catalog.service(booking.service_id))
-
-
-async def confirm_attendance(db: Database, catalog: Catalog, reference: str, user_id: int,
-                             now: datetime) -> Booking:
+async def confirm_attendance(conn: AsyncConnection, catalog: Catalog, reference: str,
+                             user_id: int, now: datetime) -> Booking:
     """"I'll be there": recorded once, shown to staff."""
-    async with db.write() as conn:
-        booking = await _changeable_in(conn, reference, user_id, now)
-        if booking.attendance_at is not None:
-            return booking
-        await bookings.update_booking(conn, booking.id, attendance_at=now, updated_at=now)
-        return await _changed(conn, booking.id, "confirmed", user_id, {}, now,
-                              catalog.service(booking.service_id))
+    booking = await _changeable_in(conn, reference, user_id, now)
+    if booking.attendance_at is not None:
+        return booking
+    await bookings.update_booking(conn, booking.id, attendance_at=now, updated_at=now)
+    return await _changed(conn, booking.id, "confirmed", user_id, {}, now,
+                          catalog.service(booking.service_id))
 
 
 async def _changed(conn: AsyncConnection, booking_id: int, kind: str, actor: int | None,
-                   data: dict[str, Any], now: datetime,
-                   service: ResolvedService | None) -> Booking:
+                   data: dict[str, Any], now: datetime, service: ResolvedService | None,
+                   shown_in: int = 0) -> Booking:
     """The one place every change passes: the history, and what must follow (staff notices,
-    messages to the citizen), planned in the same transaction."""
+    messages to the citizen), planned in the same transaction. `shown_in`: the message the
+    citizen made the change from, which shows its outcome."""
     booking = await bookings.get_booking(conn, booking_id)
     if booking is None:
         raise LookupError(f"booking {booking_id} vanished inside its own transaction")
     if kind != "booked":
         data = {**data, "to": snapshot(booking)}
     await bookings.add_event(conn, booking_id, now, kind, actor, data)
-    await planning.after_change(conn, booking, service, kind, data, now)
+    if shown_in and kind in ("booked", "rescheduled"):
+        await messages.remember_message(conn, booking_id, booking.user_id, shown_in,
+                                        "confirmation")
+    await planning.after_change(conn, booking, service, kind, data, now, shown_in)
     return booking
 
 

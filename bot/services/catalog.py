@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncConnection
+
 from bot.domain.catalog import Catalog, CatalogError, parse_catalog
 from storage.catalog import Entry, SyncReport, sync_entries
-from storage.db import Database
 
 
 def load_catalog(path: Path) -> Catalog:
@@ -43,7 +43,6 @@ def _data(model: Any, *children: str) -> dict[str, Any]:
     return data
 
 
-async def store_catalog(db: Database, catalog: Catalog,
-                        clock: Callable[[], datetime]) -> SyncReport:
-    async with db.write() as conn:
-        return await sync_entries(conn, catalog_entries(catalog), clock())
+async def store_catalog(conn: AsyncConnection, catalog: Catalog, now: datetime) -> SyncReport:
+    """Keep the database's copy of the catalog in step (entries gone are kept, inactive)."""
+    return await sync_entries(conn, catalog_entries(catalog), now)

@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from sqlalchemy.ext.asyncio import AsyncConnection
+
 from bot.domain.availability import midnight
 from bot.domain.catalog import Catalog
 from bot.domain.model import Booking, Status
 from bot.services import booking
 from storage import bookings, closures
-from storage.db import Database
 
 
 def _scope_filter(kind: str, scope_id: str) -> dict[str, list[str]]:
@@ -24,32 +25,29 @@ def _window(day: date, zone: ZoneInfo, now: datetime) -> tuple[datetime, datetim
     return max(midnight(day, zone), now), midnight(day + timedelta(days=1), zone)
 
 
-async def bookings_on(db: Database, day: date, kind: str, scope_id: str,
+async def bookings_on(conn: AsyncConnection, day: date, kind: str, scope_id: str,
                       zone: ZoneInfo, now: datetime) -> list[Booking]:
     """The active bookings a closure of this day and scope would cancel."""
     start, end = _window(day, zone, now)
-    async with db.read() as conn:
-        return await bookings.bookings_between(conn, start, end, active_only=True,
-                                               **_scope_filter(kind, scope_id))
+    return await bookings.bookings_between(conn, start, end, active_only=True,
+                                           **_scope_filter(kind, scope_id))
 
 
-async def close_day(db: Database, catalog: Catalog, day: date, kind: str, scope_id: str,
+async def close_day(conn: AsyncConnection, catalog: Catalog, day: date, kind: str, scope_id: str,
                     reason: str, actor: int, now: datetime,
                     zone: ZoneInfo) -> tuple[bool, list[Booking]]:
     """Close the day and cancel its bookings, in one transaction; every citizen is told
     through the outbox, exactly once, even if the bot stops half way through sending."""
-    async with db.write() as conn:
-        closed = await closures.close(conn, day, kind, scope_id, reason, actor, now)
-        start, end = _window(day, zone, now)
-        found = await bookings.bookings_between(conn, start, end, active_only=True,
-                                                **_scope_filter(kind, scope_id))
-        cancelled = [
-            await booking.cancel_in(conn, catalog, item, actor, now, reason, by="closure")
-            for item in found if item.status is Status.BOOKED
-        ]
+    closed = await closures.close(conn, day, kind, scope_id, reason, actor, now)
+    start, end = _window(day, zone, now)
+    found = await bookings.bookings_between(conn, start, end, active_only=True,
+                                            **_scope_filter(kind, scope_id))
+    cancelled = [
+        await booking.cancel_in(conn, catalog, item, actor, now, reason, by="closure")
+        for item in found if item.status is Status.BOOKED
+    ]
     return closed, cancelled
 
 
-async def open_day(db: Database, day: date, kind: str, scope_id: str) -> bool:
-    async with db.write() as conn:
-        return await closures.reopen(conn, day, kind, scope_id)
+async def open_day(conn: AsyncConnection, day: date, kind: str, scope_id: str) -> bool:
+    return await closures.reopen(conn, day, kind, scope_id)

@@ -4,27 +4,26 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy.ext.asyncio import AsyncConnection
+
 from bot.domain.model import Booking
 from bot.domain.rules import check_rating
 from storage import bookings, feedback
-from storage.db import Database
 
 
-async def rate(db: Database, reference: str, user_id: int, rating: int,
+async def rate(conn: AsyncConnection, reference: str, user_id: int, rating: int,
                now: datetime) -> Booking:
     """A citizen's 1–5 rating of an appointment that has taken place (or begun)."""
-    async with db.write() as conn:
-        booking = await bookings.get_booking_by_reference(conn, reference)
-        booking = check_rating(booking, user_id, now)
-        await feedback.save_feedback(conn, booking.id, now, rating=rating)
-        return booking
+    booking = await bookings.get_booking_by_reference(conn, reference)
+    booking = check_rating(booking, user_id, now)
+    await feedback.save_feedback(conn, booking.id, now, rating=rating)
+    return booking
 
 
-async def comment(db: Database, reference: str, user_id: int, text: str,
+async def comment(conn: AsyncConnection, reference: str, user_id: int, text: str,
                   now: datetime) -> bool:
     """Add a comment to the citizen's rating; False when there is no rating of theirs."""
-    async with db.write() as conn:
-        booking = await bookings.get_booking_by_reference(conn, reference)
-        if booking is None or booking.user_id != user_id:
-            return False
-        return await feedback.save_feedback(conn, booking.id, now, comment=text)
+    booking = await bookings.get_booking_by_reference(conn, reference)
+    if booking is None or booking.user_id != user_id:
+        return False
+    return await feedback.save_feedback(conn, booking.id, now, comment=text)

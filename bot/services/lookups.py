@@ -5,45 +5,52 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from sqlalchemy.ext.asyncio import AsyncConnection
+
 from bot.domain.model import Booking
 from storage import bookings, messages
-from storage.db import Database
 
 
-async def upcoming_of_services(db: Database, service_ids: list[str],
+async def upcoming_of_services(conn: AsyncConnection, service_ids: list[str],
                                now: datetime) -> list[Booking]:
     """Active bookings still to come in these services (those a /reload removed)."""
     if not service_ids:
         return []
-    async with db.read() as conn:
-        return await bookings.bookings_between(conn, now, now + timedelta(days=3 * 366),
-                                               service_ids=service_ids, active_only=True)
+    return await bookings.bookings_between(conn, now, now + timedelta(days=3 * 366),
+                                           service_ids=service_ids, active_only=True)
 
 
-async def by_reference(db: Database, reference: str) -> Booking | None:
-    async with db.read() as conn:
-        return await bookings.get_booking_by_reference(conn, reference)
+async def by_reference(conn: AsyncConnection, reference: str) -> Booking | None:
+    return await bookings.get_booking_by_reference(conn, reference)
 
 
-async def upcoming_bookings(db: Database, user_id: int, now: datetime) -> list[Booking]:
-    async with db.read() as conn:
-        found = await bookings.bookings_of_user(conn, user_id, since=now)
+async def upcoming_bookings(conn: AsyncConnection, user_id: int, now: datetime) -> list[Booking]:
+    found = await bookings.bookings_of_user(conn, user_id, since=now)
     return [booking for booking in found if booking.is_active]
 
 
-async def past_bookings(db: Database, user_id: int, now: datetime,
+async def past_bookings(conn: AsyncConnection, user_id: int, now: datetime,
                         limit: int = 10) -> list[Booking]:
-    async with db.read() as conn:
-        return await bookings.history_of_user(conn, user_id, now, limit)
+    return await bookings.history_of_user(conn, user_id, now, limit)
 
 
-async def remember_message(db: Database, booking: Booking, chat_id: int, message_id: int,
+async def remember_message(conn: AsyncConnection, booking: Booking, chat_id: int, message_id: int,
                            kind: str) -> None:
     """Note a message that shows the booking, so that later changes update it too."""
-    async with db.write() as conn:
-        await messages.remember_message(conn, booking.id, chat_id, message_id, kind)
+    await messages.remember_message(conn, booking.id, chat_id, message_id, kind)
 
 
-async def messages_about(db: Database, booking: Booking) -> list[tuple[int, int, str]]:
-    async with db.read() as conn:
-        return await messages.messages_of(conn, booking.id)
+async def messages_about(conn: AsyncConnection, booking: Booking) -> list[tuple[int, int, str]]:
+    return await messages.messages_of(conn, booking.id)
+
+
+async def booking_of_draft(conn: AsyncConnection, draft_id: str) -> Booking | None:
+    """The booking a draft of the booking flow was confirmed into, if it was."""
+    return await bookings.booking_of_draft(conn, draft_id)
+
+
+async def remember_messages(conn: AsyncConnection,
+                            shown: list[tuple[int, int, int, str]]) -> None:
+    """Note messages that show bookings (booking id, chat, message id, kind)."""
+    for booking_id, chat_id, message_id, kind in shown:
+        await messages.remember_message(conn, booking_id, chat_id, message_id, kind)

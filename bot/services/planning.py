@@ -20,6 +20,9 @@ from bot.services.runtime import Services
 from bot.settings import Settings
 from storage import outbox
 
+CONFIRMATION = "confirmation"  # the booking (or change) shown in the message it was made in
+INVITATION = "invitation"  # the .ics for the citizen's calendar (REQUEST or CANCEL)
+REFRESH = "refresh"  # every earlier message about the booking shows it as it now stands
 STAFF_NOTICE = "staff_notice"  # post or update the booking's notice in the staff chat
 CITIZEN_CANCELLED = "citizen_cancelled"  # tell the citizen the municipality cancelled
 PLAN = "plan"  # (re)plan the citizen's timed messages and emails after a change
@@ -31,17 +34,40 @@ DIGEST = "digest"  # a department's agenda for the day, in its staff chat
 TIMED = (REMINDER, LINK, FEEDBACK)
 REPLANNED = ("booked", "rescheduled", "cancelled", "completed", "no_show")
 EMAILED_CHANGES = ("booked", "rescheduled", "cancelled")
+# The handler shows a confirmation at once; the outbox shows it again this much later (an
+# edit that changes nothing when the first one arrived), so that a crash or a failed call
+# right after the commit delays it and never loses it.
+CONFIRMATION_GRACE = timedelta(seconds=10)
 
 
 async def after_change(conn: AsyncConnection, booking: Booking, service: ResolvedService | None,
-                       kind: str, data: dict[str, Any], now: datetime) -> None:
+                       kind: str, data: dict[str, Any], now: datetime,
+                       shown_in: int = 0) -> None:
+    """Everything a change owes: to staff, to the citizen (the confirmation in the message
+    it was made in, `shown_in`; the invitation; every earlier message brought up to date),
+    and the timed messages to plan."""
     staff_chat = service.group.staff_chat_id if service else None
     if staff_chat:
         await outbox.add(conn, STAFF_NOTICE, now, now, booking_id=booking.id,
                          chat_id=staff_chat)
+    user = booking.user_id
+    if kind in ("booked", "rescheduled") and shown_in:
+        await outbox.add(conn, CONFIRMATION, now + CONFIRMATION_GRACE, now,
+                         booking_id=booking.id, chat_id=user,
+                         payload={"message_id": shown_in, "sequence": booking.sequence})
     if kind == "cancelled" and data.get("by") != "citizen":
         await outbox.add(conn, CITIZEN_CANCELLED, now, now, booking_id=booking.id,
-                         chat_id=booking.user_id)
+                         chat_id=user)
+    if kind in ("rescheduled", "cancelled"):
+        await outbox.add(conn, REFRESH, now, now, booking_id=booking.id, chat_id=user,
+                         payload={"skip": [shown_in] if shown_in else []})
+    if kind == "confirmed":  # the reminders now say so, and offer no «I'll be there»
+        await outbox.add(conn, REFRESH, now, now, booking_id=booking.id, chat_id=user,
+                         payload={"kinds": ["reminder"], "note": False})
+    if kind == "cancelled" or (kind in ("booked", "rescheduled") and shown_in):
+        method = "CANCEL" if kind == "cancelled" else "REQUEST"
+        await outbox.add(conn, INVITATION, now, now, booking_id=booking.id, chat_id=user,
+                         payload={"method": method})
     if kind in REPLANNED:
         await outbox.add(conn, PLAN, now, now, booking_id=booking.id,
                          payload={"change": kind, "at": now.isoformat()})

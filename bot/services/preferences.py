@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.services.runtime import Services
-from bot.settings import SUPPORTED_LOCALES
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.settings import SUPPORTED_LOCALES, Settings
 from storage import users
 
 
@@ -24,28 +26,32 @@ def pick_locale(language_code: str | None, default: str) -> str:
     return base if base in SUPPORTED_LOCALES else "en"
 
 
-async def of_citizen(services: Services, user_id: int, language_code: str | None,
+async def of_citizen(conn: AsyncConnection, settings: Settings, user_id: int,
+                     language_code: str | None, now: datetime,
                      present: bool = False) -> Preferences:
     """The citizen's language and zone; on first contact, from Telegram's language.
     `present`: they are writing to us, so a block of the bot is over."""
-    settings = services.settings
-    async with services.db.read() as conn:
-        prefs = await users.get_prefs(conn, user_id)
+    prefs = await users.get_prefs(conn, user_id)
     if present and prefs is not None and prefs.unreachable:
-        async with services.db.write() as conn:
-            await users.reachable_again(conn, user_id, services.clock())
+        await users.reachable_again(conn, user_id, now)
     if prefs is None:
         locale = pick_locale(language_code, settings.DEFAULT_LOCALE)
-        async with services.db.write() as conn:
-            await users.set_prefs(conn, user_id, services.clock(), locale=locale)
+        await users.set_prefs(conn, user_id, now, locale=locale)
         prefs = users.UserPrefs(locale, None)
     locale = prefs.locale or pick_locale(language_code, settings.DEFAULT_LOCALE)
     zone = ZoneInfo(prefs.timezone) if prefs.timezone else settings.zone
     return Preferences(locale, zone)
 
 
-async def save(services: Services, user_id: int, *, locale: str | None = None,
-               timezone: str | None = None) -> None:
-    async with services.db.write() as conn:
-        await users.set_prefs(conn, user_id, services.clock(), locale=locale,
-                              timezone=timezone)
+async def stored(conn: AsyncConnection, settings: Settings, user_id: int) -> Preferences:
+    """The citizen's language and zone as stored (the defaults if none), for what is sent
+    to them later."""
+    prefs = await users.get_prefs(conn, user_id)
+    locale = prefs.locale if prefs and prefs.locale else settings.DEFAULT_LOCALE
+    timezone = prefs.timezone if prefs else None
+    return Preferences(locale, ZoneInfo(timezone) if timezone else settings.zone)
+
+
+async def save(conn: AsyncConnection, user_id: int, now: datetime, *,
+               locale: str | None = None, timezone: str | None = None) -> None:
+    await users.set_prefs(conn, user_id, now, locale=locale, timezone=timezone)

@@ -5,28 +5,28 @@ from __future__ import annotations
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
+from sqlalchemy.ext.asyncio import AsyncConnection
+
 from bot.domain.availability import midnight
 from bot.domain.catalog import Catalog, Group
 from bot.domain.model import Booking
 from bot.domain.scope import Scope
 from storage import bookings, feedback
-from storage.db import Database
 
 
-async def bookings_in(db: Database, scope: Scope, first: date, last: date,
+async def bookings_in(conn: AsyncConnection, scope: Scope, first: date, last: date,
                       zone: ZoneInfo) -> list[Booking]:
     """Bookings whose local day is in [first, last], within the scope."""
-    async with db.read() as conn:
-        return await bookings.bookings_between(
-            conn, midnight(first, zone), midnight(last + timedelta(days=1), zone),
-            municipality_ids=scope.municipality_ids, group_ids=scope.group_ids,
-        )
+    return await bookings.bookings_between(
+        conn, midnight(first, zone), midnight(last + timedelta(days=1), zone),
+        municipality_ids=scope.municipality_ids, group_ids=scope.group_ids,
+    )
 
 
-async def agenda(db: Database, catalog: Catalog, scope: Scope, day: date,
+async def agenda(conn: AsyncConnection, catalog: Catalog, scope: Scope, day: date,
                  zone: ZoneInfo, locale: str) -> list[tuple[Group, list[tuple[Booking, str]]]]:
     """The day's bookings per department, by time, with the service's name."""
-    found = await bookings_in(db, scope, day, day, zone)
+    found = await bookings_in(conn, scope, day, day, zone)
     sections = []
     for group in scope.groups:
         items = []
@@ -40,7 +40,6 @@ async def agenda(db: Database, catalog: Catalog, scope: Scope, day: date,
     return sections
 
 
-async def ratings_of(db: Database, found: list[Booking]) -> list[int]:
-    async with db.read() as conn:
-        return await feedback.feedback_of(conn, [b.id for b in found])
+async def ratings_of(conn: AsyncConnection, found: list[Booking]) -> list[int]:
+    return await feedback.feedback_of(conn, [b.id for b in found])
 

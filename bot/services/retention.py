@@ -4,33 +4,21 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from storage import bookings, state
-from storage.db import Database
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from storage import bookings, chats
 
 DRAFT_DAYS = 30  # a booking left half way is forgotten after this long
 
 
-async def erase_old(db: Database, now: datetime, days: int) -> int:
+async def erase_old(conn: AsyncConnection, now: datetime, days: int) -> int:
     """Erase the personal data of bookings that ended more than `days` ago; what statistics
     need stays. Returns how many bookings were erased."""
-    async with db.write() as conn:
-        return await bookings.erase_personal_data(conn, now - timedelta(days=days), now)
+    return await bookings.erase_personal_data(conn, now - timedelta(days=days), now)
 
 
-async def abandoned_drafts(db: Database, now: datetime) -> list[int]:
-    """Users whose booking in progress (name, email, phone…) was left over DRAFT_DAYS ago."""
-    async with db.read() as conn:
-        rows = await state.load(conn, "user_data")
-    stale = []
-    for key, data in rows.items():
-        draft = data.get("draft") if isinstance(data, dict) else None
-        if not isinstance(draft, dict):
-            continue
-        try:
-            touched = datetime.fromisoformat(str(draft.get("touched")))
-        except ValueError:
-            touched = None
-        if touched is None or touched.tzinfo is None or now - touched > timedelta(
-                days=DRAFT_DAYS):
-            stale.append(int(key))
-    return stale
+async def forget_abandoned_drafts(conn: AsyncConnection, now: datetime) -> int:
+    """Forget bookings in progress (name, email, phone…) left more than DRAFT_DAYS ago."""
+    stale = await chats.drafts_left_before(conn, now - timedelta(days=DRAFT_DAYS))
+    await chats.forget(conn, stale)
+    return len(stale)

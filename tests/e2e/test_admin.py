@@ -19,7 +19,7 @@ from bot.services.runtime import Services
 from bot.startup import prepare
 from storage import bookings as store
 from tests.chat import Citizen
-from tests.conftest import SAMPLE_CATALOG, FrozenClock, drain, make_settings, start_app
+from tests.conftest import SAMPLE_CATALOG, FrozenClock, drain, make_settings, start_app, write
 from tests.e2e.flow import walk
 from tests.fakebot import FakeTelegram
 
@@ -58,7 +58,7 @@ async def booked(services: Services, user_id: int, service: str = "chios-work-co
         details=Details(f"Πολίτης {user_id}", "p@example.com", "+306912345678",
                         notes="=HYPERLINK(\"x\")"),
         consent_at=start, locale="el", timezone="Europe/Athens")
-    return await domain_book(services.db, services.catalog, services.settings.zone, request,
+    return await write(services.db, domain_book, services.catalog, services.settings.zone, request,
                              services.clock())
 
 
@@ -143,9 +143,9 @@ async def test_stats(fake: FakeTelegram, app: App, services: Services,
     async with services.db.read() as conn:
         mine = await store.bookings_of_user(conn, 6001) + await store.bookings_of_user(conn,
                                                                                        6002)
-    await set_outcome(services.db, services.catalog, mine[0].reference, Status.COMPLETED, 1,
+    await write(services.db, set_outcome, services.catalog, mine[0].reference, Status.COMPLETED, 1,
                       clock())
-    await set_outcome(services.db, services.catalog, mine[1].reference, Status.NO_SHOW, 1,
+    await write(services.db, set_outcome, services.catalog, mine[1].reference, Status.NO_SHOW, 1,
                       clock())
     admin = person(fake, app, ADMIN)
     await admin.send("/stats 2026-12-01 2026-12-31")

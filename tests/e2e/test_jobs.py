@@ -11,7 +11,7 @@ from bot.delivery import jobs
 from bot.domain.model import BookingRequest, Channel, Details
 from bot.services.booking import book
 from bot.startup import prepare
-from tests.conftest import FrozenClock, make_settings, start_app
+from tests.conftest import FrozenClock, make_settings, start_app, write
 from tests.fakebot import FakeTelegram
 
 COUNSEL_CHAT = -1001000000102
@@ -37,7 +37,7 @@ async def test_the_repeating_job_sends_what_falls_due(
         start=THURSDAY_ELEVEN, details=Details("Σοφία Παπαδοπούλου", "s@example.com",
                                                "+306912345678"),
         consent_at=clock(), locale="el", timezone="Europe/Athens")
-    made = await book(services.db, services.catalog, settings.zone, request, clock())
+    made = await write(services.db, book, services.catalog, settings.zone, request, clock())
     assert fake.bot_messages(COUNSEL_CHAT) == []  # nothing is sent until the job runs
     try:
         await app.start()

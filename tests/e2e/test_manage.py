@@ -14,7 +14,7 @@ from bot.services.booking import book as domain_book
 from bot.services.runtime import Services
 from storage import bookings as store
 from tests.chat import Citizen
-from tests.conftest import FrozenClock
+from tests.conftest import FrozenClock, write
 from tests.e2e.flow import MARKERS, book, walk
 from tests.fakebot import FakeTelegram, Sent
 
@@ -216,7 +216,7 @@ async def test_one_booking_per_service_and_three_in_all(
 ) -> None:
     zone, catalog = services.settings.zone, services.catalog
     friday_ten = datetime(2026, 12, 4, 8, 0, tzinfo=UTC)
-    await domain_book(services.db, catalog, zone,
+    await write(services.db, domain_book, catalog, zone,
                       request(citizen.id, "chios-work-counsel", friday_ten), clock())
     await walk(citizen, "service")
     await citizen.press("Εργασιακή συμβουλευτική")
@@ -224,14 +224,14 @@ async def test_one_booking_per_service_and_three_in_all(
     assert MARKERS["el"]["service"] in citizen.text  # still choosing
 
     for service in ("chios-opeka-apply", "chios-leases"):
-        await domain_book(services.db, catalog, zone,
+        await write(services.db, domain_book, catalog, zone,
                           request(citizen.id, service, friday_ten), clock())
     await citizen.press("« Πίσω")
     await citizen.press("Κέντρο Κοινότητας")
     await citizen.press("Πληροφόρηση για επιδόματα")
     assert "Έχετε ήδη 3 προσεχείς κρατήσεις σε αυτόν τον Δήμο" in citizen.text
     with pytest.raises(NotAllowed):  # and the database transaction refuses it too
-        await domain_book(services.db, catalog, zone,
+        await write(services.db, domain_book, catalog, zone,
                           request(citizen.id, "chios-opeka-info", friday_ten), clock())
     await citizen.send("/start m_kavala")  # another municipality has its own allowance
     await citizen.press("Τμήμα Δημοτολογίου")

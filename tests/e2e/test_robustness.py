@@ -12,12 +12,12 @@ from bot.delivery.sender import dispatch
 from bot.domain.model import BookingRequest, Channel, Details, Status
 from bot.services.booking import book as domain_book
 from bot.services.booking import set_outcome
-from bot.services.retention import DRAFT_DAYS, abandoned_drafts
+from bot.services.retention import DRAFT_DAYS, forget_abandoned_drafts
 from bot.services.runtime import Services
 from storage import bookings as store
-from storage import outbox, state
+from storage import chats, outbox
 from tests.chat import Citizen
-from tests.conftest import FrozenClock, drain
+from tests.conftest import FrozenClock, drain, write
 from tests.e2e.flow import book, walk
 from tests.fakebot import ApiError, FakeTelegram
 
@@ -27,7 +27,7 @@ KEP_CHAT = -1001000000501
 
 async def request(services: Services, user_id: int, service: str, start: datetime,
                   channel: Channel = Channel.IN_PERSON) -> store.Booking:
-    return await domain_book(services.db, services.catalog, services.settings.zone,
+    return await write(services.db, domain_book, services.catalog, services.settings.zone,
                              BookingRequest(user_id=user_id, service_id=service,
                                             channel=channel, start=start,
                                             details=Details(f"Πολίτης {user_id}",
@@ -87,7 +87,7 @@ async def test_completed_after_the_feedback_question_does_not_ask_again(
     clock.now = datetime(2026, 12, 2, 8, 50, tzinfo=UTC)  # half an hour after the end
     await drain(app.bot, services)
     made = (await store_bookings(services, citizen.id))[0]
-    await set_outcome(services.db, services.catalog, made.reference, Status.COMPLETED, 1,
+    await write(services.db, set_outcome, services.catalog, made.reference, Status.COMPLETED, 1,
                       clock())
     await drain(app.bot, services)
     asked = [m for m in citizen.messages if m.text.startswith("Πώς ήταν")]
@@ -191,15 +191,17 @@ async def test_the_draft_is_saved_with_the_step_it_belongs_to(citizen: Citizen,
                                                               services: Services) -> None:
     await walk(citizen, "name")
     async with services.db.read() as conn:
-        drafts = await state.load(conn, "user_data")
-        states = await state.load(conn, "conversation:booking")
-    assert drafts[str(citizen.id)]["draft"]["start"]  # the time chosen by the last press
-    assert list(states.values()) == ["name"]
+        row = await chats.load(conn, citizen.id)
+    assert row is not None and row.draft is not None
+    assert row.draft["start"]  # the time chosen by the last press
+    assert row.step == "name"  # written with it, in the same transaction
 
 
 async def test_abandoned_drafts_are_found_for_erasure(citizen: Citizen, services: Services,
                                                       clock: FrozenClock) -> None:
     await walk(citizen, "email")
-    assert await abandoned_drafts(services.db, clock()) == []
+    assert await write(services.db, forget_abandoned_drafts, clock()) == 0
     clock.advance(days=DRAFT_DAYS + 1)
-    assert await abandoned_drafts(services.db, clock()) == [citizen.id]
+    assert await write(services.db, forget_abandoned_drafts, clock()) == 1
+    async with services.db.read() as conn:
+        assert await chats.load(conn, citizen.id) is None

@@ -14,7 +14,7 @@ from bot.startup import prepare
 from storage import bookings as store
 from storage import outbox
 from tests.chat import Citizen
-from tests.conftest import FrozenClock, drain, start_app
+from tests.conftest import FrozenClock, drain, start_app, write
 from tests.e2e.flow import walk
 from tests.fakebot import ApiError, FakeTelegram, Sent
 
@@ -152,7 +152,7 @@ async def test_late_reminders_only_while_useful(
 
     other = Citizen(citizen.fake, citizen.app, user_id=5002)
     friday_eleven = datetime(2026, 12, 4, 9, 0, tzinfo=UTC)
-    await domain_book(services.db, services.catalog, services.settings.zone, BookingRequest(
+    await write(services.db, domain_book, services.catalog, services.settings.zone, BookingRequest(
         user_id=other.id, service_id="chios-leases", channel=Channel.IN_PERSON,
         start=friday_eleven, details=Details("Νίκος", "n@example.com", "+306912345678"),
         consent_at=clock(), locale="el", timezone="Europe/Athens"), clock())
@@ -292,7 +292,7 @@ async def test_feedback_only_for_appointments_that_took_place(
     clock.now = datetime(2026, 12, 3, 9, 30, tzinfo=UTC)
     from bot.services.booking import set_outcome
 
-    await set_outcome(services.db, services.catalog, made.reference, Status.NO_SHOW, 1,
+    await write(services.db, set_outcome, services.catalog, made.reference, Status.NO_SHOW, 1,
                       clock())
     clock.now = datetime(2026, 12, 3, 12, 0, tzinfo=UTC)
     await drain(app.bot, services)

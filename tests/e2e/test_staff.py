@@ -12,7 +12,7 @@ from bot.services.runtime import Services
 from storage import bookings as store
 from storage import outbox
 from tests.chat import Citizen
-from tests.conftest import FrozenClock
+from tests.conftest import FrozenClock, write
 from tests.e2e.flow import book, walk
 from tests.fakebot import FakeTelegram
 
@@ -193,7 +193,7 @@ async def test_a_burst_of_notices_is_queued_within_the_group_limit(
             user_id=9500 + n, service_id="metamorfosi-signature", channel=Channel.IN_PERSON,
             start=slot, details=Details(f"Πολίτης {n}", "p@example.com", "+306912345678"),
             consent_at=clock(), locale="el", timezone="Europe/Athens")
-        await domain_book(services.db, services.catalog, zone, request, clock())
+        await write(services.db, domain_book, services.catalog, zone, request, clock())
     await dispatch(app.bot, services)
     assert len(fake.bot_messages(KEP_CHAT)) == 20
     await dispatch(app.bot, services)

@@ -16,7 +16,7 @@ from bot.services.runtime import Services
 from storage import bookings as store
 from storage.db import Database
 from storage.migrate import migrate
-from tests.conftest import FrozenClock
+from tests.conftest import FrozenClock, write
 
 # Wednesday 2 December 2026, 09:00 in Athens (07:00 UTC).
 NINE = datetime(2026, 12, 2, 7, 0, tzinfo=UTC)
@@ -32,7 +32,7 @@ def request(user_id: int, service: str = "chios-work-counsel", start: datetime =
 
 async def test_a_booking_is_stored_with_its_holds_and_history(services: Services,
                                                               clock: FrozenClock) -> None:
-    made = await book(services.db, services.catalog, services.settings.zone, request(1),
+    made = await write(services.db, book, services.catalog, services.settings.zone, request(1),
                       clock())
     async with services.db.read() as conn:
         again = await store.get_booking(conn, made.id)
@@ -49,7 +49,7 @@ async def test_a_booking_is_stored_with_its_holds_and_history(services: Services
 async def test_the_last_seat_goes_to_exactly_one_of_many_concurrent_citizens(
     services: Services, clock: FrozenClock
 ) -> None:
-    attempts = [book(services.db, services.catalog, services.settings.zone, request(uid),
+    attempts = [write(services.db, book, services.catalog, services.settings.zone, request(uid),
                      clock()) for uid in range(1, 21)]
     results = await asyncio.gather(*attempts, return_exceptions=True)
     winners = [r for r in results if not isinstance(r, BaseException)]
@@ -71,7 +71,7 @@ async def test_two_processes_racing_on_one_file_share_the_seats(
         # chios-leases has two desks: two of the six win, whichever engine they use.
         start = datetime(2026, 12, 2, 7, 0, tzinfo=UTC)
         attempts = [
-            book(db, catalog, zone, request(uid, "chios-leases", start), clock())
+            write(db, book, catalog, zone, request(uid, "chios-leases", start), clock())
             for uid, db in zip(range(1, 7), [services.db, other] * 3, strict=True)
         ]
         results = await asyncio.gather(*attempts, return_exceptions=True)
@@ -87,12 +87,12 @@ async def test_overlapping_appointments_cannot_share_a_desk(services: Services,
                                                             clock: FrozenClock) -> None:
     """50-minute appointments every 30 minutes: 09:00 taken makes 09:30 unavailable."""
     zone = services.settings.zone
-    await book(services.db, services.catalog, zone, request(1), clock())
+    await write(services.db, book, services.catalog, zone, request(1), clock())
     half_past = datetime(2026, 12, 2, 7, 30, tzinfo=UTC)
     with pytest.raises(SlotTaken):
-        await book(services.db, services.catalog, zone, request(2, start=half_past), clock())
+        await write(services.db, book, services.catalog, zone, request(2, start=half_past), clock())
     ten = datetime(2026, 12, 2, 8, 0, tzinfo=UTC)
-    made = await book(services.db, services.catalog, zone, request(3, start=ten), clock())
+    made = await write(services.db, book, services.catalog, zone, request(3, start=ten), clock())
     assert made.start == ten
 
 
@@ -101,10 +101,10 @@ async def test_services_sharing_a_resource_share_its_desk(services: Services,
     """The two ΟΠΕΚΑ services of the Community Centre are served at one desk."""
     zone = services.settings.zone
     apply = request(1, "chios-opeka-apply")
-    await book(services.db, services.catalog, zone, apply, clock())
+    await write(services.db, book, services.catalog, zone, apply, clock())
     service = services.catalog.service("chios-opeka-info")
     assert service is not None
-    slots = await day_slots(services.db, service, zone, zone, NINE.date(), clock())
+    slots = await write(services.db, day_slots, service, zone, zone, NINE.date(), clock())
     starts = {slot.start.astimezone(zone).strftime("%H:%M") for slot in slots}
     assert "09:00" not in starts and "09:30" not in starts and "10:00" in starts
 
@@ -123,7 +123,7 @@ async def test_refused_requests_leave_nothing_behind(services: Services,
         request(1, service="chios-opeka-apply", channel=Channel.VIDEO),
     ):
         with pytest.raises(NotBookable):
-            await book(services.db, catalog, zone, bad, clock())
+            await write(services.db, book, catalog, zone, bad, clock())
     async with services.db.read() as conn:
         assert await store.bookings_of_user(conn, 1) == []
 
@@ -138,10 +138,10 @@ async def test_migrations_are_idempotent_and_the_catalog_is_synced(tmp_path: Pat
     try:
         await migrate(db)
         await migrate(db)
-        first = await store_catalog(db, catalog, clock)
-        second = await store_catalog(db, catalog, clock)
+        first = await write(db, store_catalog, catalog, clock())
+        second = await write(db, store_catalog, catalog, clock())
         smaller = catalog.model_copy(update={"municipalities": catalog.municipalities[:1]})
-        third = await store_catalog(db, smaller, clock)
+        third = await write(db, store_catalog, smaller, clock())
     finally:
         await db.close()
     assert len(first.added) == 7 + 9 + 10  # municipalities, groups, services

@@ -12,7 +12,7 @@ from bot.services.retention import erase_old
 from bot.services.runtime import Services
 from storage import bookings as store
 from storage import feedback
-from tests.conftest import FrozenClock
+from tests.conftest import FrozenClock, write
 
 
 async def test_old_bookings_lose_their_personal_data_only(services: Services,
@@ -25,18 +25,18 @@ async def test_old_bookings_lose_their_personal_data_only(services: Services,
             details=Details("Σοφία Παπαδοπούλου", "sofia@example.com", "+306912345678",
                             address="Οδός 1", notes="σημείωση"),
             consent_at=start, locale="el", timezone="Europe/Athens")
-        return (await book(services.db, services.catalog, zone, request, clock())).id
+        return (await write(services.db, book, services.catalog, zone, request, clock())).id
 
     old = await booked(1, datetime(2026, 12, 2, 7, 0, tzinfo=UTC))
     recent = await booked(2, datetime(2026, 12, 4, 7, 0, tzinfo=UTC))
     clock.now = datetime(2026, 12, 2, 9, 0, tzinfo=UTC)
     async with services.db.read() as conn:
         reference = (await store.get_booking(conn, old)).reference  # type: ignore[union-attr]
-    await rate(services.db, reference, 1, 5, clock())
+    await write(services.db, rate, reference, 1, 5, clock())
 
     clock.now = datetime(2026, 12, 2, 7, 30, tzinfo=UTC) + timedelta(days=180, hours=1)
-    assert await erase_old(services.db, clock(), 180) == 1
-    assert await erase_old(services.db, clock(), 180) == 0  # once
+    assert await write(services.db, erase_old, clock(), 180) == 1
+    assert await write(services.db, erase_old, clock(), 180) == 0  # once
     async with services.db.read() as conn:
         erased = await store.get_booking(conn, old)
         kept = await store.get_booking(conn, recent)

@@ -23,7 +23,7 @@ EXAMPLES: dict[str, str] = {
     "yn": "y",
     "ok": "",
     "edit": "third_email",
-    "book": "",
+    "book": "0123abcd",
     "back": "time",
     "cancel": "",
     "new": "chios",

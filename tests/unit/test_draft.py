@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
@@ -66,8 +67,8 @@ def test_from_dict_ignores_unknown_keys() -> None:
         ("channels", "2"),
         ("channels", True),  # a bool is an int in Python, but not a count
         ("channels", 2.0),
-        ("message_id", "17"),
-        ("message_id", False),
+        ("rebook_id", "17"),
+        ("rebook_id", False),
         ("third_party", "yes"),
         ("third_party", 1),
         ("start", datetime(2026, 12, 3, 7, 0, tzinfo=UTC)),
@@ -80,8 +81,8 @@ def test_from_dict_drops_wrongly_typed_values(key: str, value: object) -> None:
 
 
 def test_from_dict_keeps_well_typed_values() -> None:
-    draft = Draft.from_dict({"channels": 2, "message_id": 17, "third_party": True})
-    assert (draft.channels, draft.message_id, draft.third_party) == (2, 17, True)
+    draft = Draft.from_dict({"channels": 2, "rebook_id": 17, "third_party": True})
+    assert (draft.channels, draft.rebook_id, draft.third_party) == (2, 17, True)
 
 
 @pytest.mark.parametrize("start", ["", "yesterday", "2026-12-03T07:00:00"])
@@ -207,7 +208,8 @@ def test_link_to_a_municipality(catalog: Catalog) -> None:
     found = from_link("m_chios", catalog)
     assert found is not None
     draft, step = found
-    assert draft == Draft(municipality="chios")
+    assert replace(draft, id="") == Draft(municipality="chios")
+    assert draft.id  # a new draft has an identity: confirming it twice books once
     assert step == Step.GROUP
 
 

@@ -36,7 +36,7 @@ def test_defaults() -> None:
     assert str(settings.JITSI_BASE_URL).startswith("https://meet.jit.si")
     assert settings.ADMIN_IDS == frozenset()
     assert settings.TELEGRAM_BOT_TOKEN == ""
-    assert settings.PERSISTENCE_INTERVAL == 5.0
+    assert settings.UPDATES_IN_FLIGHT == 64
     assert settings.DATABASE_URL == f"sqlite+aiosqlite:///{PROJECT_ROOT / 'data' / 'rantevou.db'}"
     assert settings.catalog_path == SAMPLE_CATALOG
 
@@ -45,7 +45,6 @@ def test_make_settings_gives_working_settings(tmp_path: Path) -> None:
     settings = make_settings(tmp_path)
     assert settings.DATABASE_URL == f"sqlite+aiosqlite:///{tmp_path / 'rantevou.db'}"
     assert settings.catalog_path == SAMPLE_CATALOG
-    assert settings.PERSISTENCE_INTERVAL == 60
 
 
 @pytest.mark.parametrize(
@@ -66,7 +65,7 @@ def test_make_settings_gives_working_settings(tmp_path: Path) -> None:
         ("MEETING_URL_TEMPLATE", "http://meet.example.gov.gr/{token}"),
         ("MEETING_URL_TEMPLATE", "https://meet.example.gov.gr/room"),
         ("JITSI_BASE_URL", "not a url"),
-        ("PERSISTENCE_INTERVAL", 0),
+        ("UPDATES_IN_FLIGHT", 0),
     ],
 )
 def test_malformed_setting_is_one_line_naming_it(
