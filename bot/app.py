@@ -11,6 +11,7 @@ from telegram.ext import Application, ContextTypes, Defaults
 from bot.delivery import jobs
 from bot.ptb.context import Context
 from bot.ptb.processor import ChatOrderedProcessor
+from bot.ptb.request import AiohttpRequest
 from bot.render.i18n import Translator
 from bot.services.runtime import Services
 from bot.settings import SUPPORTED_LOCALES
@@ -40,8 +41,9 @@ def build_application(services: Services) -> App:
         .context_types(ContextTypes(context=Context))
         .concurrent_updates(processor)
         .post_init(post_init)
-        # httpcore scans its pool on every request: as many connections as handlers run
-        .connection_pool_size(settings.UPDATES_IN_FLIGHT)
+        # as many connections as handlers run at once; one more for getUpdates
+        .request(AiohttpRequest(connections=settings.UPDATES_IN_FLIGHT))
+        .get_updates_request(AiohttpRequest(connections=1, read_timeout=10.0))
     )
     application: App = builder.build()
     application.bot_data[Context.SERVICES_KEY] = services

@@ -12,7 +12,7 @@ from storage.migrate import migrate
 async def prepare(settings: Settings, clock: Clock = system_clock) -> Services:
     """Migrate the database and load the catalog into it (both idempotent)."""
     catalog = load_catalog(settings.catalog_path)
-    db = Database(settings.DATABASE_URL)
+    db = Database(settings.DATABASE_URL, settings.UPDATES_IN_FLIGHT)
     await migrate(db)
     async with db.write() as conn:
         await store_catalog(conn, catalog, clock())

@@ -142,8 +142,8 @@ async def _close(update: Update, ctx: Context, t: Translator, day: date,
                  aim: tuple[str, str], reason: str, edit: bool = False) -> None:
     services = ctx.services
     user = user_of(update)
-    new, cancelled = await closing.close_day(ctx.conn, services.catalog, day, *aim, reason,
-                                             user.id, ctx.now(), services.settings.zone)
+    new, cancelled = await closing.close_day(await ctx.writer(), services.catalog, day, *aim,
+                                             reason, user.id, ctx.now(), services.settings.zone)
     text = admin.closed(t, day, admin.target_name(t, services.catalog, *aim),
                         len(cancelled), new)
     if edit:
@@ -157,7 +157,7 @@ async def open_command(update: Update, ctx: Context, scope: Scope, t: Translator
     day, aim, _ = day_and_target(ctx.args or [], scope, _today(ctx), only_id=True)
     if aim is None:
         return _say(update, ctx, admin.need_target(t))
-    existed = await closing.open_day(ctx.conn, day, *aim)
+    existed = await closing.open_day(await ctx.writer(), day, *aim)
     name = admin.target_name(t, ctx.services.catalog, *aim)
     _say(update, ctx, admin.opened(t, day, name, existed))
 
@@ -178,7 +178,7 @@ async def stats_command(update: Update, ctx: Context, scope: Scope, t: Translato
     ratings = await ratings_of(ctx.conn, found_bookings)
     numbers = stats(found_bookings, zone, ratings)
     _say(update, ctx, reports.stats_text(t, ctx.services.catalog, first, last,
-                                               numbers))
+                                         numbers))
 
 
 async def reload_command(update: Update, ctx: Context, scope: Scope, t: Translator) -> None:
@@ -188,12 +188,12 @@ async def reload_command(update: Update, ctx: Context, scope: Scope, t: Translat
         fresh = load_catalog(services.settings.catalog_path)
     except CatalogError as error:
         return _say(update, ctx, admin.reload_failed(t, str(error)))
-    report = await store_catalog(ctx.conn, fresh, ctx.now())
+    report = await store_catalog(await ctx.writer(), fresh, ctx.now())
     services.catalog = fresh
     gone = [entry.split(":", 1)[1] for entry in report.removed if entry.startswith("service:")]
     orphaned = await lookups.upcoming_of_services(ctx.conn, gone, ctx.now())
     _say(update, ctx, admin.reload_done(t, report.added, report.changed,
-                                              report.removed, len(orphaned)))
+                                        report.removed, len(orphaned)))
 
 
 def _show(update: Update, ctx: Context, text: str) -> None:

@@ -83,7 +83,7 @@ def _show(update: Update, ctx: Context, text: str) -> None:
 
 async def _save_prefs(update: Update, ctx: Context, *, locale: str | None = None,
                       timezone: str | None = None) -> None:
-    await preferences.save(ctx.conn, user_of(update).id, ctx.now(), locale=locale,
+    await preferences.save(await ctx.writer(), user_of(update).id, ctx.now(), locale=locale,
                            timezone=timezone)
     ctx.forget_citizen()
 

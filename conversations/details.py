@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from telegram import ReplyKeyboardRemove, Update
+from telegram import Update
 from telegram.ext import MessageHandler, filters
 
 from bot.domain import validation
@@ -95,7 +95,7 @@ async def _leave_phone(update: Update, ctx: Context, who: Citizen, draft: Draft,
     """Take the phone keyboard away (it is not an inline one), then show the next step."""
     strip_buttons(ctx, ctx.turn.message_id)
     text = flow.saved_phone(who.t, draft.phone) if draft.phone else html.esc(who.t._("OK."))
-    say(ctx, text, ReplyKeyboardRemove())
+    say(ctx, text, keyboards.remove())
     ctx.turn.message_id = 0
     return await go(update, ctx, who, draft, step)
 

@@ -3,7 +3,7 @@ there», ratings."""
 
 from __future__ import annotations
 
-from telegram import ForceReply, Update
+from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.domain.model import Booking
@@ -84,7 +84,7 @@ async def ask_reason(update: Update, ctx: Context) -> None:
         return
     who, _, current = found
     say(ctx, cards.reason_prompt(who.t, current.reference),
-        ForceReply(input_field_placeholder=who.t._("Reason")[:64]))
+        keyboards.force_reply(who.t._("Reason")))
 
 
 async def reason_typed(update: Update, ctx: Context) -> None:
@@ -116,8 +116,8 @@ async def _cancel(update: Update, ctx: Context, who: Citizen, reference: str,
     services = ctx.services
     shown_in = _pressed(update)
     try:
-        cancelled = await booking.cancel(ctx.conn, services.catalog, reference, who.user_id,
-                                         ctx.now(), reason, shown_in=shown_in)
+        cancelled = await booking.cancel(await ctx.writer(), services.catalog, reference,
+                                         who.user_id, ctx.now(), reason, shown_in=shown_in)
     except NotAllowed as refusal:
         return refuse(update, ctx, who, refusal)
     answer(ctx)
@@ -137,7 +137,7 @@ async def will_attend(update: Update, ctx: Context) -> None:
     if button is None:
         return await stale(update, ctx)
     try:
-        await booking.confirm_attendance(ctx.conn, ctx.services.catalog, button.arg,
+        await booking.confirm_attendance(await ctx.writer(), ctx.services.catalog, button.arg,
                                          who.user_id, ctx.now())
     except NotAllowed as refusal:
         return refuse(update, ctx, who, refusal)
@@ -151,14 +151,14 @@ async def rated(update: Update, ctx: Context) -> None:
         return await stale(update, ctx)
     reference, _, stars = button.arg.partition("/")
     try:
-        await feedback.rate(ctx.conn, reference, who.user_id, int(stars), ctx.now())
+        await feedback.rate(await ctx.writer(), reference, who.user_id, int(stars), ctx.now())
     except NotAllowed as refusal:
         return refuse(update, ctx, who, refusal)
     answer(ctx)
     if pressed := _pressed(update):
         ctx.reply.edit(pressed, reminders.feedback_thanks(who.t, int(stars)), or_send=False)
     say(ctx, reminders.comment_prompt(who.t, reference),
-        ForceReply(input_field_placeholder=who.t._("Comment")[:64]))
+        keyboards.force_reply(who.t._("Comment")))
 
 
 async def comment_typed(update: Update, ctx: Context) -> None:
@@ -167,7 +167,7 @@ async def comment_typed(update: Update, ctx: Context) -> None:
     if replied is None:
         return
     reference, text = replied
-    if await feedback.comment(ctx.conn, reference, who.user_id, text, ctx.now()):
+    if await feedback.comment(await ctx.writer(), reference, who.user_id, text, ctx.now()):
         say(ctx, reminders.comment_thanks(who.t))
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from telegram import ReplyKeyboardRemove, Update
+from telegram import Update
 from telegram.ext import ConversationHandler
 
 from bot.domain import validation
@@ -177,7 +177,7 @@ async def cancel(update: Update, ctx: Context) -> State:
     draft = load_draft(ctx)
     strip_buttons(ctx, ctx.turn.message_id)
     drop_draft(ctx)
-    say(ctx, left_text(who, draft), ReplyKeyboardRemove())
+    say(ctx, left_text(who, draft), keyboards.remove())
     return ConversationHandler.END
 
 

@@ -3,7 +3,7 @@ bot out of groups that are not a staff chat."""
 
 from __future__ import annotations
 
-from telegram import ForceReply, Update
+from telegram import Update
 from telegram.constants import ChatType
 from telegram.ext import (
     ApplicationHandlerStop,
@@ -31,7 +31,7 @@ from bot.ptb.handlers import (
     stale,
     user_of,
 )
-from bot.render import callbacks, cards, html, notices, phrases
+from bot.render import callbacks, cards, html, keyboards, notices, phrases
 from bot.services import booking, lookups
 
 GROUPS = (ChatType.GROUP, ChatType.SUPERGROUP, ChatType.CHANNEL)
@@ -81,7 +81,7 @@ async def outcome_pressed(update: Update, ctx: Context) -> None:
     t = staff_t(ctx, chat_id(update))
     services = ctx.services
     try:
-        await booking.set_outcome(ctx.conn, services.catalog, button.arg,
+        await booking.set_outcome(await ctx.writer(), services.catalog, button.arg,
                                   OUTCOMES[button.step], query.from_user.id, ctx.now())
     except NotAllowed as refusal:
         answer(ctx, phrases.refusal(t, refusal.reason, None), alert=True)
@@ -103,7 +103,7 @@ async def cancel_pressed(update: Update, ctx: Context) -> None:
         answer(ctx, phrases.refusal(t, NotAllowed.NOT_ACTIVE, None), alert=True)
         return
     answer(ctx)
-    say(ctx, notices.reason_prompt(t, found.reference), ForceReply())
+    say(ctx, notices.reason_prompt(t, found.reference), keyboards.force_reply())
 
 
 async def reason_replied(update: Update, ctx: Context) -> None:
@@ -114,7 +114,7 @@ async def reason_replied(update: Update, ctx: Context) -> None:
     if not replied or not found:
         return
     try:
-        await booking.cancel(ctx.conn, ctx.services.catalog, found.reference,
+        await booking.cancel(await ctx.writer(), ctx.services.catalog, found.reference,
                              user_of(update).id, ctx.now(), replied[1], by_staff=True)
     except NotAllowed as refusal:
         say(ctx, html.esc(phrases.refusal(t, refusal.reason, None)))

@@ -79,13 +79,14 @@ async def _book(update: Update, ctx: Context, who: Citizen, draft: Draft) -> Sta
     meeting = new_meeting_url(services.settings.meeting_template) if video else ""
     zone = services.settings.zone
     shown_in = _pressed(update)
+    conn = await ctx.writer()
     try:
         if draft.rebook:
-            made = await booking.reschedule(ctx.conn, services.catalog, zone, draft.rebook,
-                                            request, ctx.now(), meeting, shown_in)
+            made = await booking.reschedule(conn, services.catalog, zone, draft.rebook, request,
+                                            ctx.now(), meeting, shown_in)
         else:
-            made = await booking.book(ctx.conn, services.catalog, zone, request, ctx.now(),
-                                      meeting, shown_in)
+            made = await booking.book(conn, services.catalog, zone, request, ctx.now(), meeting,
+                                      shown_in)
     except NotAllowed as refusal:
         present(update, ctx, html.esc(phrases.refusal(who.t, refusal.reason, service)),
                 keyboards.my_bookings(who.t))

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import fields
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, delete, func, insert, select, update
+from sqlalchemy import and_, bindparam, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -70,17 +70,23 @@ async def hold_seat(
     return None
 
 
-async def holds_between(
-    conn: AsyncConnection, desk: str, start: datetime, end: datetime, ignore: int | None = None
-) -> list[tuple[datetime, int]]:
-    """The (cell, seat) pairs held on `desk`; `ignore` leaves out one booking's own holds."""
-    query = select(holds.c.cell, holds.c.seat).where(
-        holds.c.desk == desk, holds.c.cell >= start, holds.c.cell < end
-    )
-    if ignore is not None:
-        query = query.where(holds.c.booking_id != ignore)
-    rows = await conn.execute(query)
-    return [(row.cell, row.seat) for row in rows]
+_SEATS_TAKEN = select(bookings.c.start_at, bookings.c.end_at, bookings.c.seat).where(
+    bookings.c.desk == bindparam("desk"), bookings.c.start_at >= bindparam("from"),
+    bookings.c.start_at < bindparam("end"), bookings.c.end_at > bindparam("start"),
+    bookings.c.status != Status.CANCELLED.value, bookings.c.id != bindparam("ignore"))
+
+
+async def seats_taken(
+    conn: AsyncConnection, desk: str, start: datetime, end: datetime, longest: timedelta,
+    ignore: int | None = None,
+) -> list[tuple[datetime, datetime, int]]:
+    """(start, end, seat) of the bookings that hold a seat of `desk` during [start, end),
+    none of them longer than `longest`; `ignore` leaves out one booking (being moved).
+    One range of the (desk, start) index: the cost is the span asked for, not the table."""
+    rows = await conn.execute(_SEATS_TAKEN, {"desk": desk, "from": start - longest,
+                                             "end": end, "start": start,
+                                             "ignore": ignore if ignore is not None else -1})
+    return [(row.start_at, row.end_at, row.seat) for row in rows]
 
 
 async def release_holds(conn: AsyncConnection, booking_id: int) -> None:

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from typing import NamedTuple
 
-from sqlalchemy import delete, insert, select, tuple_
+from sqlalchemy import bindparam, delete, insert, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.schema import closures
@@ -39,13 +39,16 @@ async def reopen(conn: AsyncConnection, day: date, scope_kind: str, scope_id: st
     return bool(result.rowcount)
 
 
+_CLOSED_DAYS = select(closures.c.day).where(
+    tuple_(closures.c.scope_kind, closures.c.scope_id).in_(bindparam("scopes", expanding=True)),
+    closures.c.day >= bindparam("start"), closures.c.day <= bindparam("end"))
+
+
 async def closed_days(conn: AsyncConnection, scopes: Iterable[tuple[str, str]], start: date,
                       end: date) -> set[date]:
     """The days in [start, end] closed for any of the (kind, id) scopes."""
-    rows = await conn.execute(select(closures.c.day).where(
-        tuple_(closures.c.scope_kind, closures.c.scope_id).in_(list(scopes)),
-        closures.c.day >= start, closures.c.day <= end,
-    ))
+    rows = await conn.execute(_CLOSED_DAYS, {"scopes": list(scopes), "start": start,
+                                             "end": end})
     return {row.day for row in rows}
 
 

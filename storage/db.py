@@ -20,20 +20,28 @@ from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 WRITE = "rantevou_write"
+LOOSE = "rantevou_loose"  # SQLite: no BEGIN; each statement reads the latest commit
 
 
 class Database:
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, connections: int = 16) -> None:
+        """`connections`: how many updates are processed at once; each may hold one
+        connection to read and, on SQLite, take the one writer's."""
         parsed = make_url(url)
         self.is_sqlite = parsed.get_backend_name() == "sqlite"
         if self.is_sqlite and parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         self.engine: AsyncEngine = create_async_engine(
-            url, connect_args={"timeout": 30} if self.is_sqlite else {}
+            url, connect_args={"timeout": 30} if self.is_sqlite else {},
+            pool_size=connections + 4, max_overflow=connections,
+            # Every use ends its transaction (commit, or rollback on an error) itself: a
+            # rollback on each return to the pool would only cost a round trip.
+            pool_reset_on_return=None,
         )
         if self.is_sqlite:
             _sqlite_transactions(self.engine)
         self._writer = self.engine.execution_options(**{WRITE: True})
+        self._loose = self.engine.execution_options(**{LOOSE: True})
         self._lock: asyncio.Lock | None = None
         self._lock_loop: asyncio.AbstractEventLoop | None = None
         self._writing: asyncio.Task[Any] | None = None
@@ -48,6 +56,17 @@ class Database:
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncConnection]:
         async with self.engine.begin() as conn:
+            yield conn
+
+    @asynccontextmanager
+    async def look(self) -> AsyncIterator[AsyncConnection]:
+        """Reads that need no snapshot of their own (on SQLite no BEGIN: one round trip
+        fewer; on PostgreSQL a read transaction)."""
+        if not self.is_sqlite:
+            async with self.read() as conn:
+                yield conn
+            return
+        async with self._loose.connect() as conn:
             yield conn
 
     @asynccontextmanager
@@ -85,5 +104,7 @@ def _sqlite_transactions(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _begin(conn: Connection) -> None:
-        immediate = conn.get_execution_options().get(WRITE, False)
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        options = conn.get_execution_options()
+        if options.get(LOOSE):
+            return
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if options.get(WRITE) else "BEGIN")

@@ -201,15 +201,10 @@ chats = Table(
     Column("revision", Integer, nullable=False, default=0),
     Column("message_id", BigInteger, nullable=False, default=0),
     Column("pending", JSON, nullable=True),
+    # The chat's latest update ids, written with the update's effects: one delivered
+    # twice (Telegram retries what was not acknowledged) is known and not processed again.
+    Column("seen", JSON, nullable=True),
     Column("updated_at", UTCDateTime, nullable=False),
-)
-
-# Updates already processed: a redelivered one is recognised and not processed again.
-processed_updates = Table(
-    "processed_updates",
-    metadata,
-    Column("update_id", BigInteger, primary_key=True, autoincrement=False),
-    Column("at", UTCDateTime, nullable=False, index=True),
 )
 
 # The draft each booking (or change of one) came from: confirming a draft twice yields the

@@ -24,6 +24,7 @@ TOKEN = "123456:TEST-token-for-the-fake-bot-api"
 BOT_USER = {"id": 123456, "is_bot": True, "first_name": "Rantevou", "username": "rantevou_bot"}
 JSON_FIELDS = {"reply_markup", "commands", "scope", "link_preview_options", "entities",
                "allowed_updates", "reply_parameters", "caption_entities"}
+CONTENT_METHODS = {"sendMessage", "editMessageText", "sendDocument"}
 INT_FIELDS = {"chat_id", "message_id", "offset", "limit", "timeout", "user_id"}
 BOOL_FIELDS = {"show_alert", "disable_notification"}
 ALLOWED_TAGS = {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a", "code", "pre",
@@ -140,6 +141,9 @@ class FakeTelegram:
         self._ids = itertools.count(1)
         self._runner: web.AppRunner | None = None
         self.base_url = ""
+        self.latency = 0.0  # seconds each call waits before its answer (a round trip)
+        self.changes: dict[int, int] = {}  # chat → how often the bot sent or edited there
+        self._waiting: dict[int, list[asyncio.Future[None]]] = {}
 
     # ---- lifecycle ---------------------------------------------------------------
 
@@ -176,6 +180,25 @@ class FakeTelegram:
         self.messages.setdefault(sent.chat_id, []).append(sent)
         return sent
 
+    async def _note_change(self, chat_id: int) -> None:
+        self.changes[chat_id] = self.changes.get(chat_id, 0) + 1
+        for waiter in self._waiting.pop(chat_id, []):
+            if not waiter.done():
+                waiter.set_result(None)
+
+    async def changed_since(self, chat_id: int, count: int, *, within: float) -> bool:
+        """Wait until the bot has sent or edited something in the chat after `count`
+        changes (see `changes`); False if it did not `within` seconds."""
+        if self.changes.get(chat_id, 0) > count:
+            return True
+        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._waiting.setdefault(chat_id, []).append(waiter)
+        try:
+            await asyncio.wait_for(waiter, within)
+        except TimeoutError:
+            return False
+        return True
+
     def fail_next(self, method: str, error: ApiError, chat_id: int | None = None) -> None:
         """The next call of `method` (to `chat_id`, if given) fails with `error`."""
         self.failures.setdefault(method, []).append((error, chat_id))
@@ -184,9 +207,13 @@ class FakeTelegram:
 
     async def _handle(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
+        # Like Telegram's, the fake's method names are case-insensitive.
+        method = _METHODS.get(method.lower(), method)
         if request.match_info["token"] != TOKEN:
             return _reply({"ok": False, "error_code": 401, "description": "Unauthorized"})
         params, files = await _params(request)
+        if self.latency and method != "getUpdates":
+            await asyncio.sleep(self.latency)
         self.calls.append((method, params))
         try:
             for failure in self.failures.get(method, []):
@@ -200,6 +227,8 @@ class FakeTelegram:
                 raise ApiError(404, "Not Found")
             result = await handler(params, files) if asyncio.iscoroutinefunction(handler) \
                 else handler(params, files)
+            if method in CONTENT_METHODS:
+                await self._note_change(int(params.get("chat_id", 0)))
         except ApiError as error:
             body: dict[str, Any] = {"ok": False, "error_code": error.code,
                                     "description": error.description}
@@ -340,6 +369,10 @@ def _decode(key: str, value: Any) -> Any:
     if key in BOOL_FIELDS:
         return value == "true"
     return value
+
+
+_METHODS = {name.removeprefix("api_").lower(): name.removeprefix("api_")
+            for name in dir(FakeTelegram) if name.startswith("api_")}
 
 
 def _reply(body: dict[str, Any]) -> web.Response:

@@ -10,6 +10,7 @@ from telegram.error import BadRequest, Forbidden, TelegramError
 
 from bot.domain.catalog import ResolvedService
 from bot.domain.model import Booking
+from bot.ptb.replies import call, message
 from bot.render import cards, keyboards
 from bot.render.html import esc
 from bot.render.i18n import Citizen
@@ -71,7 +72,8 @@ async def refresh(bot: Bot, services: Services, booking: Booking,
         if kinds is not None and kind not in kinds:
             continue
         try:
-            await bot.edit_message_text(text, chat_id, message_id, reply_markup=markup)
+            await call(bot, "editMessageText", message(chat_id, text, markup)
+                       | {"message_id": message_id})
         except BadRequest as error:
             if "not modified" not in str(error).lower():
                 log.info("message %s of booking %s not refreshed: %s", message_id,

@@ -7,15 +7,16 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
-from telegram import Bot, InlineKeyboardMarkup
+from telegram import Bot
 from telegram.error import BadRequest, Forbidden
 
 from bot.delivery import mail, messenger
 from bot.domain.model import Booking, Channel, Status
-from bot.ptb.replies import harmless
+from bot.ptb.replies import call, harmless, message
 from bot.render import cards, email, keyboards, notices, reminders
 from bot.render.html import esc
 from bot.render.i18n import Citizen
+from bot.render.keyboards import Keyboard
 from bot.render.phrases import service_name
 from bot.services.runtime import Services
 from storage import bookings, messages, outbox, users
@@ -28,7 +29,7 @@ FEEDBACK_USEFUL = timedelta(days=7)
 
 
 async def _to_citizen(bot: Bot, services: Services, booking: Booking, who: Citizen,
-                      html: str, markup: InlineKeyboardMarkup | None, kind: str | None,
+                      html: str, markup: Keyboard | None, kind: str | None,
                       subject: str | None, now: datetime) -> str | None:
     """By Telegram; if the citizen blocked the bot, by email (when we have both). A message
     of a `kind` is remembered, so that later changes of the booking update it."""
@@ -36,13 +37,13 @@ async def _to_citizen(bot: Bot, services: Services, booking: Booking, who: Citiz
         unreachable = await users.is_unreachable(conn, booking.user_id)
     if not unreachable:
         try:
-            message = await bot.send_message(booking.user_id, html, reply_markup=markup)
+            sent = await call(bot, "sendMessage", message(booking.user_id, html, markup))
         except Forbidden:
             async with services.db.write() as conn:
                 await users.mark_unreachable(conn, booking.user_id, now)
         else:
             if kind:
-                await _remember(services, booking, message.message_id, kind)
+                await _remember(services, booking, int(sent["message_id"]), kind)
             return None
     if subject and services.settings.SMTP_HOST and booking.details.email:
         await mail.send(services.settings, mail.build(
@@ -147,14 +148,15 @@ async def send_confirmation(bot: Bot, services: Services, item: Item, booking: B
     markup = keyboards.booking_actions(who.t, booking)
     message_id = int(item.payload.get("message_id", 0))
     try:
-        await bot.edit_message_text(text, booking.user_id, message_id, reply_markup=markup)
+        await call(bot, "editMessageText", message(booking.user_id, text, markup)
+                   | {"message_id": message_id})
     except BadRequest as error:
         if harmless(error) and "not found" not in str(error).lower():
             return None
         if "not found" not in str(error).lower():
             raise
-        sent = await bot.send_message(booking.user_id, text, reply_markup=markup)
-        await _remember(services, booking, sent.message_id, "confirmation")
+        sent = await call(bot, "sendMessage", message(booking.user_id, text, markup))
+        await _remember(services, booking, int(sent["message_id"]), "confirmation")
     return None
 
 

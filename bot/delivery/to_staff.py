@@ -10,6 +10,7 @@ from telegram.error import BadRequest
 
 from bot.domain.model import Booking
 from bot.domain.scope import Scope
+from bot.ptb.replies import call, message
 from bot.render import keyboards, notices, reports
 from bot.render.html import chunks
 from bot.services.reports import agenda
@@ -36,16 +37,17 @@ async def send_staff_notice(bot: Bot, services: Services, item: Item, booking: B
     markup = keyboards.staff_actions(t, booking) if booking.is_active else None
     if earlier:
         try:
-            await bot.edit_message_text(text, item.chat_id, earlier[-1], reply_markup=markup)
+            await call(bot, "editMessageText", message(item.chat_id, text, markup)
+                       | {"message_id": earlier[-1]})
             return None
         except BadRequest as error:
             if "not modified" in str(error).lower():
                 return None
             if "not found" not in str(error).lower():
                 raise  # deleted notices are posted again; other refusals are errors
-    message = await bot.send_message(item.chat_id, text, reply_markup=markup)
+    sent = await call(bot, "sendMessage", message(item.chat_id, text, markup))
     async with services.db.write() as conn:
-        await messages.remember_message(conn, booking.id, item.chat_id, message.message_id,
+        await messages.remember_message(conn, booking.id, item.chat_id, int(sent["message_id"]),
                                         "staff")
     return None
 

@@ -97,6 +97,40 @@ def free_seat(slot: Slot, capacity: int, taken: dict[datetime, set[int]]) -> int
     return next((seat for seat in range(capacity) if seat not in busy), None)
 
 
+def free_days(
+    service: ResolvedService,
+    zone: ZoneInfo,
+    citizen_zone: ZoneInfo,
+    start: datetime,
+    end: datetime,
+    now: datetime,
+    holds: Iterable[Hold],
+    closed: Collection[date] = (),
+) -> tuple[frozenset[date], Slot | None]:
+    """The days of [start, end) in the citizen's calendar with a slot still free, and the
+    first such slot. A day is done with at its first free slot: the calendar costs its
+    days, not every seat of every slot."""
+    taken = occupancy(holds)
+    capacity = service.service.capacity
+    days: set[date] = set()
+    first: Slot | None = None
+    day = start.astimezone(citizen_zone).date()
+    while (day_start := max(midnight(day, citizen_zone), start)) < end:
+        day_end = min(midnight(day + timedelta(days=1), citizen_zone), end)
+        for slot in candidate_slots(service, zone, day_start, day_end, now, closed):
+            if free_seat(slot, capacity, taken) is not None:
+                days.add(day)
+                first = first or slot
+                break
+        day += timedelta(days=1)
+    return frozenset(days), first
+
+
+def holds_of(taken: Iterable[tuple[datetime, datetime, int]]) -> list[Hold]:
+    """The cells and seats that bookings (start, end, seat) hold."""
+    return [(cell, seat) for start, end, seat in taken for cell in cells(start, end)]
+
+
 def occupancy(holds: Iterable[Hold]) -> dict[datetime, set[int]]:
     taken: dict[datetime, set[int]] = defaultdict(set)
     for cell, seat in holds:

@@ -19,6 +19,7 @@ from bot.domain.model import Channel
 LOCALES = ("el", "en")
 ID_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,23}$"
 MAX_STARTS = 90
+MAX_DURATION = 480  # minutes: the longest appointment a service may have
 
 Id = Annotated[str, Field(pattern=ID_PATTERN)]
 
@@ -67,7 +68,7 @@ class Service(_Model):
     name: Name
     description: Text | None = None
     channels: tuple[Channel, ...] = Field(min_length=1)
-    duration: int = Field(ge=5, le=480, description="minutes")
+    duration: int = Field(ge=5, le=MAX_DURATION, description="minutes")
     step: int | None = Field(default=None, ge=5, le=480, description="minutes")
     capacity: int = Field(default=1, ge=1, le=50)
     min_notice_hours: int = Field(default=2, ge=0, le=24 * 60)

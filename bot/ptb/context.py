@@ -29,6 +29,7 @@ class Context(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict
     ) -> None:
         super().__init__(application, chat_id, user_id)
         self._citizen: Citizen | None = None
+        self._changed = False  # the preferences read with the turn are out of date
 
     @property
     def services(self) -> Services:
@@ -41,8 +42,12 @@ class Context(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict
 
     @property
     def conn(self) -> AsyncConnection:
-        """The update's transaction: every use case of a handler runs in it."""
+        """For the update's reads."""
         return current().conn
+
+    async def writer(self) -> AsyncConnection:
+        """For the update's use case that writes: its changes commit with the update's."""
+        return await current().writer()
 
     @property
     def reply(self) -> Replies:
@@ -55,10 +60,17 @@ class Context(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict
     async def citizen(self, user_id: int, language_code: str | None) -> Citizen:
         """The user talking to us now (which also means Telegram can reach them again)."""
         if self._citizen is None or self._citizen.user_id != user_id:
-            found = await preferences.of_citizen(self.conn, self.services.settings, user_id,
-                                                 language_code, self.now(), present=True)
+            turn = self.turn
+            user = turn.update.effective_user
+            read = (turn.prefs,) if user is not None and user.id == user_id and not \
+                self._changed else None
+            conn = await self.writer() if self._changed else self.conn  # read our own write
+            found = await preferences.of_citizen(conn, self.writer, self.services.settings,
+                                                 user_id, language_code, self.now(),
+                                                 present=True, read=read)
             self._citizen = Citizen(user_id, found.locale, found.zone)
         return self._citizen
 
     def forget_citizen(self) -> None:
-        self._citizen = None
+        """Their preferences changed: read them again."""
+        self._citizen, self._changed = None, True

@@ -10,8 +10,6 @@ from typing import Any
 from telegram import (
     CallbackQuery,
     Chat,
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
     Message,
     Update,
     User,
@@ -22,7 +20,7 @@ from bot.domain import validation
 from bot.domain.draft import Draft
 from bot.domain.rules import NotAllowed
 from bot.ptb.context import Context
-from bot.ptb.replies import Markup
+from bot.ptb.replies import Markup, Sent
 from bot.ptb.turn import Turn, carry
 from bot.render import callbacks, common, html, notices, phrases
 from bot.render.callbacks import Button
@@ -103,8 +101,9 @@ def present(update: Update, ctx: Context, text: str, markup: Markup) -> None:
     ours = bool(pressed) and (pressed == turn.message_id
                               or (button is not None and button.revision == turn.revision))
     turn.revision = (turn.revision + 1) % callbacks.REVISIONS
-    stamped = stamp(markup, turn.revision)
-    if ours and (stamped is None or isinstance(stamped, InlineKeyboardMarkup)):
+    stamped = markup if _stamped(markup, turn.revision) else stamp(markup, turn.revision)
+    callbacks.NEXT_SCREEN.set((turn.revision + 1) % callbacks.REVISIONS)
+    if ours and (markup is None or "inline_keyboard" in markup):
         ctx.reply.edit(pressed, text, stamped, sent=_learn(turn))
         turn.message_id = pressed
         return
@@ -113,32 +112,41 @@ def present(update: Update, ctx: Context, text: str, markup: Markup) -> None:
     turn.message_id = 0
 
 
-def _learn(turn: Turn) -> Callable[[Message], None]:
+def _learn(turn: Turn) -> Sent:
     """Once sent, the flow's new message is the one its next turn edits (or strips)."""
-    revision, chat = turn.revision, turn.chat_id
+    revision = turn.revision
 
-    def learned(message: Message) -> None:
-        if chat is not None:
-            carry(chat, revision, message.message_id)
+    def learned(chat_id: int, message_id: int) -> None:
+        carry(chat_id, revision, message_id)
 
     return learned
 
 
+def _stamped(markup: Markup, revision: int) -> bool:
+    """Whether the flow's buttons were built carrying the screen's revision already."""
+    for row in (markup or {}).get("inline_keyboard", []):
+        for key in row:
+            button = callbacks.parse(key.get("callback_data"))
+            if button is not None and button.step in callbacks.FLOW_STEPS:
+                return button.revision == revision
+    return True
+
+
 def stamp(markup: Markup, revision: int) -> Markup:
     """The flow's buttons, carrying the revision of the screen they are shown on."""
-    if not isinstance(markup, InlineKeyboardMarkup):
+    if markup is None or "inline_keyboard" not in markup:
         return markup
     rows = []
-    for row in markup.inline_keyboard:
+    for row in markup["inline_keyboard"]:
         stamped = []
         for key in row:
-            button = callbacks.parse(key.callback_data)
+            button = callbacks.parse(key.get("callback_data"))
             if button is not None and button.step in callbacks.FLOW_STEPS:
-                key = InlineKeyboardButton(key.text, callback_data=callbacks.encode(
-                    button.step, button.arg, revision))
+                key = {**key, "callback_data": callbacks.encode(button.step, button.arg,
+                                                                revision)}
             stamped.append(key)
         rows.append(stamped)
-    return InlineKeyboardMarkup(rows)
+    return {**markup, "inline_keyboard": rows}
 
 
 def pressed_message(update: Update) -> int:

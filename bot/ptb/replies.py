@@ -11,27 +11,27 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from telegram import (
-    Bot,
-    CallbackQuery,
-    ForceReply,
-    InlineKeyboardMarkup,
-    InputFile,
-    Message,
-    ReplyKeyboardMarkup,
-    ReplyKeyboardRemove,
-)
+from telegram import Bot, CallbackQuery, InputFile
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
+from bot.render.keyboards import Keyboard
+
 log = logging.getLogger(__name__)
-Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove | ForceReply | None
+Markup = Keyboard | None
 MAX_WAIT = 30.0  # seconds a reply waits for Telegram's 429 before giving up
 HARMLESS = ("message is not modified", "query is too old", "query id is invalid",
             "message to edit not found", "message can't be edited")
+HTML = {"parse_mode": "HTML", "link_preview_options": {"is_disabled": True}}
+Sent = Callable[[int, int], None]  # told the chat and message id of what was sent
+
+# Replies are made with Bot.do_api_request: the markup goes as the dict it is, and what
+# Telegram answers is not turned back into objects (the message ids are all we need). The
+# Bot API's method names are case-insensitive; named in lower case, do_api_request does not
+# mistake them for a call that should have used Bot's own method.
 
 
 def harmless(error: TelegramError) -> bool:
@@ -45,13 +45,27 @@ def retry_after(error: RetryAfter) -> float:
     return float(delay if isinstance(delay, int | float) else delay.total_seconds())
 
 
+def message(chat_id: int, text: str, markup: Markup = None) -> dict[str, Any]:
+    """The parameters of a message to send (or, with its id, to edit): HTML, no previews."""
+    params = {"chat_id": chat_id, "text": text, **HTML}
+    if markup is not None:
+        params["reply_markup"] = markup
+    return params
+
+
+async def call(bot: Bot, method: str, params: dict[str, Any]) -> Any:
+    """A Bot API call with Telegram's answer as it comes (a dict for a message); Telegram's
+    refusals raise PTB's errors."""
+    return await bot.do_api_request(method.lower(), params)
+
+
 @dataclass
 class Reply:
     """One Bot API call to make, and what to do with the message it returns."""
 
-    call: Callable[[Bot], Awaitable[Any]]
-    what: str
-    sent: Callable[[Message], None] | None = None
+    method: str
+    params: dict[str, Any]
+    sent: Sent | None = None
     fallback: Reply | None = None  # if the message to edit is gone
 
 
@@ -69,62 +83,58 @@ class Replies:
 
     def answer(self, text: str | None = None, alert: bool = False) -> None:
         """Answer the button press (once; the first answer given counts)."""
-        query = self.query
-        if query is None or self.answered:
+        if self.query is None or self.answered:
             return
         self.answered = True
-        self.items.insert(0, Reply(lambda bot: bot.answer_callback_query(
-            query.id, text, show_alert=alert), "answerCallbackQuery"))
+        params: dict[str, Any] = {"callback_query_id": self.query.id}
+        if text:
+            params |= {"text": text, "show_alert": alert}
+        self.items.insert(0, Reply("answerCallbackQuery", params))
 
     def send(self, text: str, markup: Markup = None, *, chat_id: int | None = None,
-             sent: Callable[[Message], None] | None = None) -> None:
-        chat = self._chat(chat_id)
-        self.items.append(Reply(lambda bot: bot.send_message(chat, text, reply_markup=markup),
-                                "sendMessage", sent))
+             sent: Sent | None = None) -> None:
+        self.items.append(Reply("sendMessage", self._message(text, markup, chat_id), sent))
 
-    def edit(self, message_id: int, text: str, markup: InlineKeyboardMarkup | None = None,
-             *, or_send: bool = True, sent: Callable[[Message], None] | None = None) -> None:
+    def edit(self, message_id: int, text: str, markup: Markup = None, *,
+             or_send: bool = True, sent: Sent | None = None) -> None:
         """Show `text` in an earlier message; if it is gone, send it anew (`or_send`)."""
-        chat = self._chat(None)
-        fallback = Reply(lambda bot: bot.send_message(chat, text, reply_markup=markup),
-                         "sendMessage", sent) if or_send else None
-        self.items.append(Reply(lambda bot: bot.edit_message_text(
-            text, chat, message_id, reply_markup=markup), "editMessageText",
-            fallback=fallback))
+        params = self._message(text, markup, None)
+        fallback = Reply("sendMessage", dict(params), sent) if or_send else None
+        self.items.append(Reply("editMessageText", params | {"message_id": message_id},
+                                fallback=fallback))
 
     def strip(self, message_id: int) -> None:
         """Take the buttons off an earlier message, so they cannot be pressed again."""
-        if not message_id:
-            return
-        chat = self._chat(None)
-        self.items.append(Reply(lambda bot: bot.edit_message_reply_markup(
-            chat, message_id, reply_markup=None), "editMessageReplyMarkup"))
+        if message_id:
+            self.items.append(Reply("editMessageReplyMarkup",
+                                    {"chat_id": self._chat(None), "message_id": message_id}))
 
     def document(self, data: bytes, filename: str, caption: str = "") -> None:
-        chat = self._chat(None)
-        self.items.append(Reply(lambda bot: bot.send_document(
-            chat, InputFile(data, filename=filename), caption=caption), "sendDocument"))
+        self.items.append(Reply("sendDocument", {
+            "chat_id": self._chat(None), "document": InputFile(data, filename=filename),
+            "caption": caption, "parse_mode": "HTML"}))
 
     def leave(self) -> None:
-        chat = self._chat(None)
-        self.items.append(Reply(lambda bot: bot.leave_chat(chat), "leaveChat"))
+        self.items.append(Reply("leaveChat", {"chat_id": self._chat(None)}))
 
-    def remember(self, booking_id: int, kind: str) -> Callable[[Message], None]:
+    def remember(self, booking_id: int, kind: str) -> Sent:
         """For `sent=`: note that the message shows the booking."""
-        def learned(message: Message) -> None:
-            self.learned.append((booking_id, message.chat.id, message.message_id, kind))
+        def learned(chat_id: int, message_id: int) -> None:
+            self.learned.append((booking_id, chat_id, message_id, kind))
         return learned
 
     def discard(self) -> None:
         """Forget what was said (the update failed and its transaction rolled back)."""
-        answered = self.items[:1] if self.answered else []
-        self.items = [r for r in answered if r.what == "answerCallbackQuery"]
+        self.items = [r for r in self.items if r.method == "answerCallbackQuery"]
 
     def _chat(self, chat_id: int | None) -> int:
         chat = chat_id if chat_id is not None else self.chat_id
         if chat is None:
             raise ValueError("a reply to an update without a chat")
         return chat
+
+    def _message(self, text: str, markup: Markup, chat_id: int | None) -> dict[str, Any]:
+        return message(self._chat(chat_id), text, markup)
 
     # ---- sending, after the commit -----------------------------------------------
 
@@ -139,11 +149,11 @@ class Replies:
 async def _deliver(bot: Bot, reply: Reply) -> None:
     for attempt in range(3):
         try:
-            message = await reply.call(bot)
+            result = await call(bot, reply.method, reply.params)
         except RetryAfter as error:
             delay = retry_after(error)
             if delay > MAX_WAIT:
-                log.warning("%s not sent: Telegram asks to wait %.0f s", reply.what, delay)
+                log.warning("%s not sent: Telegram asks to wait %.0f s", reply.method, delay)
                 return
             await asyncio.sleep(delay)
             continue
@@ -151,20 +161,20 @@ async def _deliver(bot: Bot, reply: Reply) -> None:
             if "not found" in str(error).lower() and reply.fallback is not None:
                 await _deliver(bot, reply.fallback)
             elif not harmless(error):
-                log.warning("%s refused: %s", reply.what, error)
+                log.warning("%s refused: %s", reply.method, error)
             return
         except Forbidden as error:
-            log.info("%s not delivered: %s", reply.what, error)
+            log.info("%s not delivered: %s", reply.method, error)
             return
         except NetworkError as error:  # timeouts and 5xx: once more, then let it be
             if attempt:
-                log.warning("%s failed: %s", reply.what, error)
+                log.warning("%s failed: %s", reply.method, error)
                 return
             await asyncio.sleep(0.5)
             continue
         except TelegramError as error:
-            log.warning("%s failed: %s", reply.what, error)
+            log.warning("%s failed: %s", reply.method, error)
             return
-        if reply.sent is not None and isinstance(message, Message):
-            reply.sent(message)
+        if reply.sent is not None and isinstance(result, dict):
+            reply.sent(int(result["chat"]["id"]), int(result["message_id"]))
         return

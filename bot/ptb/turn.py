@@ -1,20 +1,26 @@
 """One update, one turn: its chat's state read, its handlers run, everything it changed
 written in one transaction, and only then its replies sent.
 
-The turn is the unit of work of an update. It begins a write transaction, serialises the
-chat's turns across instances (a transaction-scoped advisory lock on PostgreSQL; on
-SQLite the one writer), records the update id (a redelivered update is recognised and not
-processed again), and reads where the chat's conversation stands. Handlers change the
-turn's state and say their replies; at the end the state is written only if it changed,
-the transaction commits, and the replies go out.
+The turn is the unit of work of an update. It reads, in one statement, where the chat's
+conversation stands and who is writing; the chat's row keeps its latest update ids, so a
+redelivered update is recognised and not processed again. Handlers change the turn's
+state, call their use case and say their replies; at the end the row is written with
+the use case's changes in one write transaction, which commits, and the replies go out.
+
+On PostgreSQL the turn is one transaction from the start, holding a transaction-scoped
+advisory lock on the chat: one chat's turns are serialised across instances. On SQLite
+(one process, whose processor already orders each chat's turns) the turn reads without
+a transaction and takes the one writer's lock only when it writes: the lock is held for
+the writes, not while the handler thinks, so writers do not queue behind each other's
+reading and rendering.
 """
 
 from __future__ import annotations
 
 import logging
 from collections import OrderedDict
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AsyncExitStack, asynccontextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,12 +31,15 @@ from telegram import Update
 
 from bot.domain.draft import Draft
 from bot.ptb.replies import Replies
+from bot.render.callbacks import NEXT_SCREEN, REVISIONS
 from bot.services.runtime import Services
-from storage import chats, updates
+from storage import chats
+from storage.users import UserPrefs
 
 log = logging.getLogger(__name__)
 CURRENT: ContextVar[Turn | None] = ContextVar("turn", default=None)
 _CARRIED = 50_000  # chats whose newest flow message id is remembered in memory
+SEEN = 32  # update ids a chat's row remembers (Telegram redelivers only the latest)
 
 
 class NoTurn(RuntimeError):
@@ -44,7 +53,7 @@ class _Rollback(Exception):
 @dataclass
 class Turn:
     services: Services
-    conn: AsyncConnection
+    conn: AsyncConnection  # for reads (on PostgreSQL also for writes: the same transaction)
     update: Update
     chat_id: int | None
     replies: Replies
@@ -53,15 +62,27 @@ class Turn:
     revision: int = 0  # of the flow's screen shown; its buttons carry it
     message_id: int = 0  # the message that shows that screen (0: not known here)
     pending: dict[str, Any] = field(default_factory=dict)  # admin questions to confirm
+    prefs: UserPrefs | None = None  # the user's, read with the chat's row
+    seen: list[int] = field(default_factory=list)
     duplicate: bool = False
     failed: bool = False
     wake_outbox: bool = False  # it wrote to the outbox: the sender should look now
     _stored: chats.ChatRow | None = None
+    _open_writer: Callable[[], Awaitable[AsyncConnection]] | None = None
+    _writer: AsyncConnection | None = None
+
+    async def writer(self) -> AsyncConnection:
+        """The turn's write transaction (begun on first use; committed with the turn)."""
+        if self._writer is None:
+            if self._open_writer is None:
+                raise NoTurn("this turn cannot write")
+            self._writer = await self._open_writer()
+        return self._writer
 
     def row(self) -> chats.ChatRow:
         draft = self.draft.to_dict() if self.step is not None or self.draft != Draft() else None
         return chats.ChatRow(self.step, draft, self.revision, self.message_id,
-                             self.pending or None)
+                             self.pending or None, self.seen or None)
 
     def end_flow(self) -> None:
         """Leave the booking flow: no step, no draft, no flow message to update (the
@@ -106,16 +127,29 @@ def carry(chat_id: int, revision: int, message_id: int) -> None:
 
 @asynccontextmanager
 async def turn_of(services: Services, update: Update) -> AsyncIterator[Turn]:
-    """The update's turn: its transaction commits when the block ends, unless the turn
-    failed; CURRENT names it meanwhile."""
+    """The update's turn: its writes commit when the block ends, unless the turn failed;
+    CURRENT names it meanwhile."""
     chat_id = chat_key(update)
     replies = Replies(update.effective_chat.id if update.effective_chat else chat_id,
                       update.callback_query)
+    db = services.db
     try:
-        async with services.db.write() as conn:
-            turn = Turn(services, conn, update, chat_id, replies)
+        async with AsyncExitStack() as stack:
+            if db.is_sqlite:
+                reader = await stack.enter_async_context(db.look())
+                turn = Turn(services, reader, update, chat_id, replies)
+
+                async def open_writer() -> AsyncConnection:
+                    return await stack.enter_async_context(db.write())
+
+                turn._open_writer = open_writer
+            else:
+                conn = await stack.enter_async_context(db.write())
+                turn = Turn(services, conn, update, chat_id, replies)
+                turn._writer = conn
             await _begin(turn)
             token = CURRENT.set(turn)
+            NEXT_SCREEN.set((turn.revision + 1) % REVISIONS)
             try:
                 yield turn
             finally:
@@ -129,17 +163,23 @@ async def turn_of(services: Services, update: Update) -> AsyncIterator[Turn]:
 
 async def _begin(turn: Turn) -> None:
     conn, chat_id = turn.conn, turn.chat_id
-    now = turn.services.clock()
     if chat_id is not None and conn.dialect.name == "postgresql":
         await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": chat_id})
-    turn.duplicate = not await updates.first_time(conn, turn.update.update_id, now)
-    stored = await chats.load(conn, chat_id) if chat_id is not None else None
+    if chat_id is None:
+        return
+    user = turn.update.effective_user
+    stored, turn.prefs = await chats.load_with_user(conn, chat_id, user.id if user else None)
     turn._stored = stored
     if stored is not None:
         turn.step, turn.revision, turn.message_id = stored.step, stored.revision, \
             stored.message_id
         turn.draft = Draft.from_dict(stored.draft)
         turn.pending = dict(stored.pending or {})
+        turn.seen = [n for n in stored.seen or [] if isinstance(n, int)]
+    update_id = turn.update.update_id
+    turn.duplicate = update_id in turn.seen
+    if not turn.duplicate:
+        turn.seen = [*turn.seen, update_id][-SEEN:]
     carried = _carried.get(chat_id) if chat_id is not None else None
     if carried is not None and carried[0] == turn.revision:
         turn.message_id = carried[1]
@@ -149,8 +189,7 @@ async def _end(turn: Turn) -> None:
     if turn.chat_id is None:
         return
     row = turn.row()
-    stored = turn._stored
-    if stored == row or (stored is None and row == chats.ChatRow()):
+    if turn._stored == row:
         return
-    await chats.save(turn.conn, turn.chat_id, row, turn.services.clock(),
-                     exists=stored is not None)
+    await chats.save(await turn.writer(), turn.chat_id, row, turn.services.clock(),
+                     exists=turn._stored is not None)

@@ -10,6 +10,7 @@ of the wrong shape is None.
 from __future__ import annotations
 
 import re
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 VERSION = "1"
@@ -58,6 +59,9 @@ FLOW_STEPS = frozenset({"m", "g", "s", "c", "mo", "d", "t", "keep", "yn", "ok", 
 _COMPILED = {step: re.compile(shape, re.ASCII) for step, shape in ARGUMENTS.items()}
 
 
+# The revision the flow's next screen will have: its buttons carry it from the start (the
+# update's turn sets it), so that a keyboard is not built twice.
+NEXT_SCREEN: ContextVar[int | None] = ContextVar("next_screen", default=None)
 _REVISION = re.compile(r"[0-9]{1,9}", re.ASCII)
 REVISIONS = 10**9  # revisions wrap around: a screen is told from the last few, not all
 
@@ -70,6 +74,10 @@ class Button:
 
 
 def encode(step: str, arg: str = "", revision: int | None = None) -> str:
+    """The data of a button; the flow's buttons carry the revision of their screen (by
+    default the next screen's)."""
+    if revision is None and step in FLOW_STEPS:
+        revision = NEXT_SCREEN.get()
     data = f"{VERSION}|{step}|{arg}"
     if step not in ARGUMENTS or not _COMPILED[step].fullmatch(arg):
         raise ValueError(f"bad button data {data!r}")

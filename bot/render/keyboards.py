@@ -1,13 +1,16 @@
-"""Every keyboard the bot shows, built in one place from button data of `bot.callbacks`."""
+"""Every keyboard the bot shows, built in one place from button data of `bot.callbacks`.
+
+Keyboards are built as the Bot API takes them (`reply_markup`: plain dicts), not as PTB
+objects: a calendar is some forty buttons, and PTB's objects cost more to build and to turn
+back into JSON than everything else a step does."""
 
 from __future__ import annotations
 
 from calendar import Calendar
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
-
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, KeyboardButton, ReplyKeyboardMarkup
 
 from bot.domain.catalog import Group, Municipality, ResolvedService
 from bot.domain.model import Booking, Channel, Slot
@@ -16,7 +19,9 @@ from bot.render.formatting import clock, month_title, utc_offset, weekday_heads,
 from bot.render.i18n import N_, Translator
 from bot.render.phrases import CHANNEL_ICONS, channel_name
 
-Rows = list[list[InlineKeyboardButton]]
+Button = dict[str, Any]
+Keyboard = dict[str, Any]  # a reply_markup: an inline keyboard, a reply keyboard, or such
+Rows = list[list[Button]]
 TIMES_PER_ROW = 4
 COMMON_ZONES = (
     "Europe/Athens",
@@ -32,43 +37,58 @@ BACK = N_("« Back")
 CANCEL = N_("✖ Cancel")
 
 
-def button(text: str, step: str, arg: str = "") -> InlineKeyboardButton:
-    return InlineKeyboardButton(text, callback_data=encode(step, arg))
+def button(text: str, step: str, arg: str = "") -> Button:
+    return {"text": text, "callback_data": encode(step, arg)}
 
 
-def inert(text: str) -> InlineKeyboardButton:
+def link(text: str, url: str) -> Button:
+    return {"text": text, "url": url}
+
+
+def inert(text: str) -> Button:
     return button(text or " ", "x")
 
 
-def nav_row(t: Translator, step: str, *, back: bool = True) -> list[InlineKeyboardButton]:
+def nav_row(t: Translator, step: str, *, back: bool = True) -> list[Button]:
     row = [button(t._(BACK), "back", step)] if back else []
     return [*row, button(t._(CANCEL), "cancel")]
 
 
-def chunk(buttons: Sequence[InlineKeyboardButton], size: int) -> Rows:
+def chunk(buttons: Sequence[Button], size: int) -> Rows:
     return [list(buttons[i : i + size]) for i in range(0, len(buttons), size)]
 
 
-def markup(rows: Iterable[list[InlineKeyboardButton]]) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([row for row in rows if row])
+def markup(rows: Iterable[list[Button]]) -> Keyboard:
+    return {"inline_keyboard": [row for row in rows if row]}
 
 
-def municipalities(t: Translator, items: Sequence[Municipality]) -> InlineKeyboardMarkup:
+def remove() -> Keyboard:
+    """Take away a reply keyboard (the phone step's)."""
+    return {"remove_keyboard": True}
+
+
+def force_reply(placeholder: str = "") -> Keyboard:
+    """Ask for a reply to this message (a reason, a comment)."""
+    return {"force_reply": True, **({"input_field_placeholder": placeholder[:64]}
+                                    if placeholder else {})}
+
+
+def municipalities(t: Translator, items: Sequence[Municipality]) -> Keyboard:
     rows = [[button(m.name.get(t.locale), "m", m.id)] for m in items]
     return markup([*rows, nav_row(t, "municipality", back=False)])
 
 
-def groups(t: Translator, municipality: Municipality) -> InlineKeyboardMarkup:
+def groups(t: Translator, municipality: Municipality) -> Keyboard:
     rows = [[button(g.name.get(t.locale), "g", g.id)] for g in municipality.groups]
     return markup([*rows, nav_row(t, "group")])
 
 
-def services(t: Translator, group: Group) -> InlineKeyboardMarkup:
+def services(t: Translator, group: Group) -> Keyboard:
     rows = [[button(s.name.get(t.locale), "s", s.id)] for s in group.services]
     return markup([*rows, nav_row(t, "service")])
 
 
-def channels(t: Translator, service: ResolvedService) -> InlineKeyboardMarkup:
+def channels(t: Translator, service: ResolvedService) -> Keyboard:
     rows = [
         [button(f"{CHANNEL_ICONS[c]} {channel_name(t, c)}", "c", c.value)]
         for c in service.service.channels
@@ -82,7 +102,7 @@ def calendar(
     free_days: set[date],
     previous: date | None,
     following: date | None,
-) -> InlineKeyboardMarkup:
+) -> Keyboard:
     """A month grid, Monday first: free days pressable, the others inert."""
     header = [
         button("«", "mo", previous.strftime("%Y-%m")) if previous else inert(" "),
@@ -104,7 +124,7 @@ def calendar(
     return markup(rows)
 
 
-def times(t: Translator, slots: Sequence[Slot], zone: ZoneInfo) -> InlineKeyboardMarkup:
+def times(t: Translator, slots: Sequence[Slot], zone: ZoneInfo) -> Keyboard:
     labels = [clock(slot.start, zone) for slot in slots]
     buttons = []
     for slot, label in zip(slots, labels, strict=True):
@@ -118,8 +138,8 @@ def epoch_minutes(moment: datetime) -> int:
     return int(moment.timestamp() // 60)
 
 
-def text_step(t: Translator, step: str, current: str, optional: bool) -> InlineKeyboardMarkup:
-    keep: list[InlineKeyboardButton] = []
+def text_step(t: Translator, step: str, current: str, optional: bool) -> Keyboard:
+    keep: list[Button] = []
     if current:
         shown = current if len(current) <= 24 else current[:23] + "…"
         keep = [button(t._("Keep: %(value)s") % {"value": shown}, "keep", step)]
@@ -131,28 +151,28 @@ def text_step(t: Translator, step: str, current: str, optional: bool) -> InlineK
 SHARE_PHONE = N_("📱 Share my phone")
 
 
-def phone(t: Translator, current: str) -> ReplyKeyboardMarkup:
+def phone(t: Translator, current: str) -> Keyboard:
     """Telegram's contact sharing; Back and Cancel are typed buttons on this step only."""
-    rows: list[list[KeyboardButton]] = [[KeyboardButton(t._(SHARE_PHONE), request_contact=True)]]
+    rows: Rows = [[{"text": t._(SHARE_PHONE), "request_contact": True}]]
     if current:
-        rows.append([KeyboardButton(current)])
-    rows.append([KeyboardButton(t._(BACK)), KeyboardButton(t._(CANCEL))])
-    return ReplyKeyboardMarkup(rows, resize_keyboard=True, one_time_keyboard=True)
+        rows.append([{"text": current}])
+    rows.append([{"text": t._(BACK)}, {"text": t._(CANCEL)}])
+    return {"keyboard": rows, "resize_keyboard": True, "one_time_keyboard": True}
 
 
-def yes_no(t: Translator, step: str) -> InlineKeyboardMarkup:
+def yes_no(t: Translator, step: str) -> Keyboard:
     return markup([
         [button(t._("Yes"), "yn", "y"), button(t._("No"), "yn", "n")],
         nav_row(t, step),
     ])
 
 
-def consent(t: Translator) -> InlineKeyboardMarkup:
+def consent(t: Translator) -> Keyboard:
     return markup([[button(t._("✅ I accept"), "ok")], nav_row(t, "consent")])
 
 
 def summary(t: Translator, draft_id: str, channel: Channel, several_channels: bool,
-            change: bool = False) -> InlineKeyboardMarkup:
+            change: bool = False) -> Keyboard:
     edits = [
         (N_("Date and time"), "day"),
         (N_("Full name"), "name"),
@@ -174,11 +194,11 @@ def summary(t: Translator, draft_id: str, channel: Channel, several_channels: bo
     ])
 
 
-def booking_actions(t: Translator, booking: Booking, *, card: bool = False) -> InlineKeyboardMarkup:
+def booking_actions(t: Translator, booking: Booking, *, card: bool = False) -> Keyboard:
     """What a citizen can do with an upcoming booking, under every message that shows it."""
     rows: Rows = []
     if booking.meeting_url:
-        rows.append([InlineKeyboardButton(t._("Join the meeting"), url=booking.meeting_url)])
+        rows.append([link(t._("Join the meeting"), booking.meeting_url)])
     rows.append([button(t._("🔁 Reschedule"), "rs", booking.reference),
                  button(t._("❌ Cancel booking"), "cx", booking.reference)])
     if not card:
@@ -187,23 +207,23 @@ def booking_actions(t: Translator, booking: Booking, *, card: bool = False) -> I
     return markup(rows)
 
 
-def reminder_actions(t: Translator, booking: Booking) -> InlineKeyboardMarkup:
+def reminder_actions(t: Translator, booking: Booking) -> Keyboard:
     rows: Rows = []
     if not booking.attendance_at:
         rows.append([button(t._("✅ I'll be there"), "at", booking.reference)])
-    rows += [list(row) for row in booking_actions(t, booking, card=True).inline_keyboard]
+    rows += booking_actions(t, booking, card=True)["inline_keyboard"]
     return markup(rows)
 
 
-def join(t: Translator, url: str) -> InlineKeyboardMarkup:
-    return markup([[InlineKeyboardButton(t._("Join the meeting"), url=url)]])
+def join(t: Translator, url: str) -> Keyboard:
+    return markup([[link(t._("Join the meeting"), url)]])
 
 
-def ratings(reference: str) -> InlineKeyboardMarkup:
+def ratings(reference: str) -> Keyboard:
     return markup([[button(f"{n} ⭐", "fb", f"{reference}/{n}") for n in range(1, 6)]])
 
 
-def staff_actions(t: Translator, booking: Booking) -> InlineKeyboardMarkup:
+def staff_actions(t: Translator, booking: Booking) -> Keyboard:
     """Under a booking's notice in its department's staff chat."""
     rows: Rows = [
         [button(t._("✔️ Completed"), "sd", booking.reference),
@@ -211,28 +231,28 @@ def staff_actions(t: Translator, booking: Booking) -> InlineKeyboardMarkup:
         [button(t._("❌ Cancel booking"), "sx", booking.reference)],
     ]
     if booking.meeting_url:
-        rows.append([InlineKeyboardButton(t._("🎥 Meeting link"), url=booking.meeting_url)])
+        rows.append([link(t._("🎥 Meeting link"), booking.meeting_url)])
     return markup(rows)
 
 
-def confirm_close(t: Translator, token: str) -> InlineKeyboardMarkup:
+def confirm_close(t: Translator, token: str) -> Keyboard:
     return markup([[button(t._("Yes, close and cancel"), "cl", token),
                     button(t._("No"), "cn", token)]])
 
 
-def book_again(t: Translator, group_id: str = "") -> InlineKeyboardMarkup:
+def book_again(t: Translator, group_id: str = "") -> Keyboard:
     return markup([[button(t._("New booking"), "new", group_id)]])
 
 
-def book_button(t: Translator) -> InlineKeyboardMarkup:
+def book_button(t: Translator) -> Keyboard:
     return book_again(t)
 
 
-def my_bookings(t: Translator) -> InlineKeyboardMarkup:
+def my_bookings(t: Translator) -> Keyboard:
     return markup([[button(t._("Earlier bookings"), "past"), button(t._("New booking"), "new")]])
 
 
-def cancel_question(t: Translator, booking: Booking) -> InlineKeyboardMarkup:
+def cancel_question(t: Translator, booking: Booking) -> Keyboard:
     return markup([
         [button(t._("Yes, cancel"), "cy", booking.reference)],
         [button(t._("Yes, and give a reason"), "cr", booking.reference)],
@@ -240,11 +260,11 @@ def cancel_question(t: Translator, booking: Booking) -> InlineKeyboardMarkup:
     ])
 
 
-def languages() -> InlineKeyboardMarkup:
+def languages() -> Keyboard:
     return markup([[button("Ελληνικά", "lang", "el"), button("English", "lang", "en")]])
 
 
-def timezones(t: Translator, now: datetime) -> InlineKeyboardMarkup:
+def timezones(t: Translator, now: datetime) -> Keyboard:
     buttons = [
         button(f"{zone_label(ZoneInfo(name), now, t.locale)}", "tz", name)
         for name in COMMON_ZONES

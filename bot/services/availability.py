@@ -8,16 +8,32 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.domain.availability import (
+    Hold,
     MonthView,
     add_month,
+    free_days,
     free_slots,
+    holds_of,
     last_bookable_day,
     midnight,
     scopes_of,
 )
-from bot.domain.catalog import ResolvedService
+from bot.domain.catalog import MAX_DURATION, ResolvedService
 from bot.domain.model import Slot
 from storage import bookings, closures
+
+LONGEST = timedelta(minutes=MAX_DURATION)  # no appointment lasts longer
+
+
+async def _occupied(conn: AsyncConnection, service: ResolvedService, zone: ZoneInfo,
+                    start: datetime, end: datetime,
+                    ignore: int | None) -> tuple[list[Hold], set[date]]:
+    """What a span needs read: the seats taken on the desk, the days closed. Two indexed
+    queries bounded to the span."""
+    first, last = start.astimezone(zone).date() - timedelta(days=1), end.astimezone(zone).date()
+    taken = await bookings.seats_taken(conn, service.service.desk, start, end, LONGEST, ignore)
+    closed = await closures.closed_days(conn, scopes_of(service), first, last)
+    return holds_of(taken), closed
 
 
 async def free_slots_between(
@@ -30,12 +46,7 @@ async def free_slots_between(
     ignore: int | None = None,
 ) -> list[Slot]:
     """Free slots in [start, end); `ignore` is a booking being moved, whose desk counts free."""
-    margin = timedelta(minutes=service.service.duration)
-    first, last = (start - margin).astimezone(zone).date(), end.astimezone(zone).date()
-    holds = await bookings.holds_between(
-        conn, service.service.desk, start - margin, end + margin, ignore
-    )
-    closed = await closures.closed_days(conn, scopes_of(service), first, last)
+    holds, closed = await _occupied(conn, service, zone, start, end, ignore)
     return free_slots(service, zone, start, end, now, holds, closed)
 
 
@@ -50,27 +61,27 @@ async def month_view(
 ) -> MonthView | None:
     """The free days of a month as the citizen sees them; None if nothing is free at all.
 
-    With no month given, the month of the first free slot is shown.
+    With no month given, the first month with a free day is shown, looked for month by
+    month: the calendar costs the months it looks at, not the whole horizon.
     """
     first_month = now.astimezone(citizen_zone).date().replace(day=1)
     horizon_end = midnight(last_bookable_day(service, now, zone) + timedelta(days=1), zone)
     last_month = horizon_end.astimezone(citizen_zone).date().replace(day=1)
-    if month is None:
-        upcoming = await free_slots_between(conn, service, zone, now, horizon_end, now, ignore)
-        if not upcoming:
+    shown = first_month if month is None else min(max(month.replace(day=1), first_month),
+                                                  last_month)
+    while True:
+        start = max(midnight(shown, citizen_zone), now)
+        end = midnight(add_month(shown, 1), citizen_zone)
+        holds, closed = await _occupied(conn, service, zone, start, end, ignore)
+        days, first = free_days(service, zone, citizen_zone, start, end, now, holds, closed)
+        if days or month is not None:
+            return MonthView(month=shown, free_days=days,
+                             previous=add_month(shown, -1) if shown > first_month else None,
+                             following=add_month(shown, 1) if shown < last_month else None,
+                             first_slot=first)
+        if shown >= last_month:
             return None
-        month = upcoming[0].start.astimezone(citizen_zone).date().replace(day=1)
-    month = min(max(month.replace(day=1), first_month), last_month)
-    start = midnight(month, citizen_zone)
-    end = midnight(add_month(month, 1), citizen_zone)
-    slots = await free_slots_between(conn, service, zone, start, end, now, ignore)
-    return MonthView(
-        month=month,
-        free_days=frozenset(slot.start.astimezone(citizen_zone).date() for slot in slots),
-        previous=add_month(month, -1) if month > first_month else None,
-        following=add_month(month, 1) if month < last_month else None,
-        first_slot=slots[0] if slots else None,
-    )
+        shown = add_month(shown, 1)
 
 
 async def day_slots(

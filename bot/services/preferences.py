@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -26,17 +27,20 @@ def pick_locale(language_code: str | None, default: str) -> str:
     return base if base in SUPPORTED_LOCALES else "en"
 
 
-async def of_citizen(conn: AsyncConnection, settings: Settings, user_id: int,
-                     language_code: str | None, now: datetime,
-                     present: bool = False) -> Preferences:
+async def of_citizen(conn: AsyncConnection, writer: Callable[[], Awaitable[AsyncConnection]],
+                     settings: Settings, user_id: int, language_code: str | None,
+                     now: datetime, present: bool = False,
+                     read: tuple[users.UserPrefs | None] | None = None) -> Preferences:
     """The citizen's language and zone; on first contact, from Telegram's language.
-    `present`: they are writing to us, so a block of the bot is over."""
-    prefs = await users.get_prefs(conn, user_id)
+    `present`: they are writing to us, so a block of the bot is over. `read`: their stored
+    preferences if already read (a 1-tuple: None inside when none are stored). `writer`
+    gives the connection to record a first contact on."""
+    prefs = read[0] if read is not None else await users.get_prefs(conn, user_id)
     if present and prefs is not None and prefs.unreachable:
-        await users.reachable_again(conn, user_id, now)
+        await users.reachable_again(await writer(), user_id, now)
     if prefs is None:
         locale = pick_locale(language_code, settings.DEFAULT_LOCALE)
-        await users.set_prefs(conn, user_id, now, locale=locale)
+        await users.set_prefs(await writer(), user_id, now, locale=locale)
         prefs = users.UserPrefs(locale, None)
     locale = prefs.locale or pick_locale(language_code, settings.DEFAULT_LOCALE)
     zone = ZoneInfo(prefs.timezone) if prefs.timezone else settings.zone

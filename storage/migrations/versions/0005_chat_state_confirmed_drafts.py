@@ -1,4 +1,4 @@
-"""chat state in our own table, processed updates, confirmed drafts
+"""chat state in our own table (with the updates seen), confirmed drafts
 
 Revision ID: 0005
 Revises: 0004
@@ -27,13 +27,9 @@ def upgrade() -> None:
                             sa.Column('revision', sa.Integer(), nullable=False),
                             sa.Column('message_id', sa.BigInteger(), nullable=False),
                             sa.Column('pending', sa.JSON(), nullable=True),
+                            sa.Column('seen', sa.JSON(), nullable=True),
                             sa.Column('updated_at', UTCDateTime(), nullable=False),
                             sa.PrimaryKeyConstraint('chat_id', name=op.f('pk_chats')))
-    op.create_table('processed_updates',
-                    sa.Column('update_id', sa.BigInteger(), autoincrement=False, nullable=False),
-                    sa.Column('at', UTCDateTime(), nullable=False),
-                    sa.PrimaryKeyConstraint('update_id', name=op.f('pk_processed_updates')))
-    op.create_index(op.f('ix_processed_updates_at'), 'processed_updates', ['at'], unique=False)
     op.create_table('confirmed_drafts',
                     sa.Column('draft_id', sa.String(length=32), nullable=False),
                     sa.Column('booking_id', sa.Integer(), nullable=False),
@@ -62,7 +58,7 @@ def _move_conversations(chats: sa.Table) -> None:
     rows = [{'chat_id': chat, 'step': step if isinstance(step, str) else None,
              'draft': drafts.get(chat), 'revision': 0,
              'message_id': int((drafts.get(chat) or {}).get('message_id') or 0),
-             'pending': None, 'updated_at': now}
+             'pending': None, 'seen': None, 'updated_at': now}
             for chat, step in steps.items()]
     if rows:
         op.bulk_insert(chats, rows)
@@ -77,6 +73,4 @@ def downgrade() -> None:
     op.drop_index('ix_bookings_desk_start', table_name='bookings')
     op.drop_index(op.f('ix_confirmed_drafts_booking_id'), table_name='confirmed_drafts')
     op.drop_table('confirmed_drafts')
-    op.drop_index(op.f('ix_processed_updates_at'), table_name='processed_updates')
-    op.drop_table('processed_updates')
     op.drop_table('chats')
