@@ -41,6 +41,7 @@ def build_application(services: Services) -> App:
         .context_types(ContextTypes(context=Context))
         .concurrent_updates(processor)
         .post_init(post_init)
+        .post_shutdown(jobs.stop)
         # as many connections as handlers run at once; one more for getUpdates
         .request(AiohttpRequest(connections=settings.UPDATES_IN_FLIGHT))
         .get_updates_request(AiohttpRequest(connections=1, read_timeout=10.0))
@@ -70,10 +71,10 @@ def _replay(application: App) -> Any:
 
 
 async def post_init(application: App) -> None:
-    """Under run_polling: the command menu, and the job that sends the outbox."""
+    """Under run_polling: the command menu, the outbox's sender and the jobs."""
     services: Services = application.bot_data[Context.SERVICES_KEY]
     await set_commands(application)
-    jobs.schedule(application, services)
+    await jobs.start(application, services)
 
 
 async def set_commands(application: App) -> None:

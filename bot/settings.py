@@ -28,6 +28,9 @@ HINTS = {
     "JITSI_BASE_URL": "a URL such as https://meet.jit.si",
     "UPDATES_IN_FLIGHT": "how many updates of different chats are processed at once, e.g. 64",
     "DISPATCH_INTERVAL": "a number of seconds between 0 and 3600, e.g. 5",
+    "OUTBOX_PACE": "messages a second, from 1 to 1000, e.g. 25",
+    "OUTBOX_CHAT_SPACING": "seconds between two scheduled messages to one chat, e.g. 1",
+    "OUTBOX_KEEP_DAYS": "days sent messages are kept in the outbox, e.g. 30",
     "REMINDER_OFFSETS": "times before the start, comma-separated, e.g. 24h,1h",
     "LINK_BEFORE_MINUTES": "minutes before a video call, e.g. 10",
     "DIGEST_TIME": "a time of day like 08:00",
@@ -61,6 +64,9 @@ class Settings(BaseSettings):
     MEETING_URL_TEMPLATE: str = ""
     UPDATES_IN_FLIGHT: int = Field(default=64, ge=1, le=1024)
     DISPATCH_INTERVAL: float = Field(default=5.0, gt=0, le=3600)
+    OUTBOX_PACE: int = Field(default=25, ge=1, le=1000)
+    OUTBOX_CHAT_SPACING: float = Field(default=1.0, ge=0, le=60)
+    OUTBOX_KEEP_DAYS: int = Field(default=30, ge=1, le=3650)
     REMINDER_OFFSETS: Annotated[tuple[int, ...], NoDecode] = (24 * 60, 60)
     LINK_BEFORE_MINUTES: int = Field(default=10, ge=0, le=24 * 60)
     DIGEST_TIME: time = time(8, 0)

@@ -101,7 +101,7 @@ async def _book(update: Update, ctx: Context, who: Citizen, draft: Draft) -> Sta
     # date: written with the booking, so a crash from here on delays them, never loses them.
     kick_dispatch(ctx)
     present(update, ctx, _confirmation(who, service, made),
-            keyboards.booking_actions(who.t, made))
+            keyboards.booking_actions(who.t, made), sent=ctx.reply.confirmed(made.id))
     return END
 
 

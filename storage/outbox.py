@@ -1,14 +1,18 @@
-"""What is due to be sent, and what has been."""
+"""What is due to be sent, and what has been; senders' claims on it; chats to wait for."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import delete, func, insert, select, text, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from storage.schema import outbox
+from storage.schema import chat_throttles, outbox
+
+CLAIM_LOCK = 0x52414E5445  # the advisory lock under which senders claim ("RANTE")
 
 PENDING, SENT, DROPPED, FAILED = "pending", "sent", "dropped", "failed"
 
@@ -39,45 +43,147 @@ async def drop_pending(conn: AsyncConnection, booking_id: int, kinds: tuple[str,
     ))
 
 
-async def due(conn: AsyncConnection, now: datetime, limit: int,
-              exclude_chats: set[int] | None = None) -> list[Item]:
-    query = select(outbox).where(outbox.c.status == PENDING, outbox.c.due_at <= now)
-    if exclude_chats:
-        query = query.where(outbox.c.chat_id.is_(None) | outbox.c.chat_id.not_in(exclude_chats))
-    rows = await conn.execute(query.order_by(outbox.c.due_at, outbox.c.id).limit(limit))
-    return [Item(r.id, r.booking_id, r.kind, r.chat_id, r.due_at, r.attempts, r.payload)
-            for r in rows]
+def _item(r: Any) -> Item:
+    return Item(r.id, r.booking_id, r.kind, r.chat_id, r.due_at, r.attempts, r.payload)
 
 
-async def sent_since(conn: AsyncConnection, chat_id: int, since: datetime) -> int:
-    query = select(func.count()).where(
-        outbox.c.chat_id == chat_id, outbox.c.status == SENT, outbox.c.sent_at > since
-    )
-    return int((await conn.execute(query)).scalar_one())
+async def due(conn: AsyncConnection, now: datetime, limit: int) -> list[Item]:
+    """Pending items due now and claimed by nobody (or by a sender whose lease ran out)."""
+    query = select(outbox).where(
+        outbox.c.status == PENDING, outbox.c.due_at <= now,
+        outbox.c.claimed_until.is_(None) | (outbox.c.claimed_until <= now),
+    ).order_by(outbox.c.due_at, outbox.c.id).limit(limit)
+    if conn.dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    return [_item(r) for r in await conn.execute(query)]
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How fast the senders of all instances together may send."""
+
+    pace: int  # messages a second, in all
+    group: int  # messages a minute to one group chat
+    spacing: timedelta  # between two messages to one chat
+    lease: timedelta  # how long a claim holds
+
+
+async def claim(conn: AsyncConnection, now: datetime, limits: Limits, claimer: str,
+                most: int) -> list[Item]:
+    """Claim what may be sent now, within the limits, at most one item per chat (a chat's
+    items go one after another, in order). Items that go to no chat (planning, email) are
+    not paced. Run in a write transaction; on PostgreSQL claims are taken one instance at
+    a time (an advisory lock), so the limits hold for all of them together."""
+    if conn.dialect.name == "postgresql":
+        await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CLAIM_LOCK})
+    second = now - timedelta(seconds=1)
+    budget = limits.pace - int((await conn.execute(select(func.count()).where(
+        outbox.c.claimed_at > second, outbox.c.chat_id.is_not(None)))).scalar_one())
+    held = await _held_chats(conn, now, limits)
+    group_left = await _groups_sent(conn, now, limits)
+    picked: list[Item] = []
+    for item in await due(conn, now, max(most, 1) * 4):
+        chat = item.chat_id
+        if chat is not None:
+            if budget <= 0 or chat in held:
+                continue
+            if chat < 0:
+                if group_left.get(chat, limits.group) <= 0:
+                    continue
+                group_left[chat] = group_left.get(chat, limits.group) - 1
+            budget -= 1
+            held.add(chat)
+        picked.append(item)
+        if len(picked) >= most:
+            break
+    if picked:
+        await conn.execute(update(outbox).where(outbox.c.id.in_([i.id for i in picked])).values(
+            claimed_at=now, claimed_until=now + limits.lease, claimed_by=claimer))
+    return picked
+
+
+async def _held_chats(conn: AsyncConnection, now: datetime, limits: Limits) -> set[int]:
+    """Chats not to send to now: one of their items is being sent, was sent less than the
+    spacing ago, or Telegram asked us to wait."""
+    busy = select(outbox.c.chat_id).where(
+        outbox.c.chat_id.is_not(None),
+        (outbox.c.claimed_at > now - limits.spacing)
+        | ((outbox.c.status == PENDING) & (outbox.c.claimed_until > now)))
+    waiting = select(chat_throttles.c.chat_id).where(chat_throttles.c.until > now)
+    rows = await conn.execute(busy.union(waiting))
+    return {row[0] for row in rows}
+
+
+async def _groups_sent(conn: AsyncConnection, now: datetime, limits: Limits) -> dict[int, int]:
+    """How many more messages each group chat that had any this minute may get."""
+    rows = await conn.execute(select(outbox.c.chat_id, func.count()).where(
+        outbox.c.chat_id < 0, outbox.c.claimed_at > now - timedelta(minutes=1),
+    ).group_by(outbox.c.chat_id))
+    return {row[0]: limits.group - int(row[1]) for row in rows}
+
+
+async def release(conn: AsyncConnection, claimer: str) -> None:
+    """Give back the claims of a sender that stopped (or of this process, at start)."""
+    await conn.execute(update(outbox).where(
+        outbox.c.claimed_by == claimer, outbox.c.status == PENDING).values(claimed_until=None))
+
+
+async def throttle(conn: AsyncConnection, chat_id: int, until: datetime) -> None:
+    """Telegram asked us to wait before writing to this chat again."""
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(chat_throttles).values(chat_id=chat_id, until=until)
+    await conn.execute(statement.on_conflict_do_update(
+        index_elements=[chat_throttles.c.chat_id], set_={"until": until}))
 
 
 async def finish(conn: AsyncConnection, item_id: int, status: str, now: datetime,
                  error: str = "") -> None:
     await conn.execute(update(outbox).where(outbox.c.id == item_id).values(
         status=status, sent_at=now if status == SENT else None, last_error=error[:500],
-        attempts=outbox.c.attempts + 1,
+        attempts=outbox.c.attempts + 1, claimed_until=None,
     ))
 
 
 async def postpone(conn: AsyncConnection, item_id: int, until: datetime, error: str,
                    count_attempt: bool = True) -> None:
     await conn.execute(update(outbox).where(outbox.c.id == item_id).values(
-        due_at=until, last_error=error[:500],
+        due_at=until, last_error=error[:500], claimed_until=None,
         attempts=outbox.c.attempts + (1 if count_attempt else 0),
     ))
 
 
-async def finish_like(conn: AsyncConnection, booking_id: int, kind: str, now: datetime) -> None:
-    """Mark every other pending item of this kind for the booking as sent: one send showed
-    the booking as it now stands, so the older requests are served too."""
+async def newest_pending(conn: AsyncConnection, booking_id: int, kind: str) -> int:
+    """The id of the newest pending item of this kind for the booking (0 if none)."""
+    query = select(func.max(outbox.c.id)).where(
+        outbox.c.booking_id == booking_id, outbox.c.kind == kind, outbox.c.status == PENDING)
+    return int((await conn.execute(query)).scalar_one() or 0)
+
+
+async def finish_like(conn: AsyncConnection, booking_id: int, kind: str, now: datetime,
+                      up_to: int) -> None:
+    """Mark the other pending items of this kind for the booking, up to `up_to`, as sent:
+    one send showed the booking as it stood when they were made. An item made by a change
+    committed while that send was on its way is newer, and stays to be sent."""
     await conn.execute(update(outbox).where(
         outbox.c.booking_id == booking_id, outbox.c.kind == kind, outbox.c.status == PENDING,
-    ).values(status=SENT, sent_at=now))
+        outbox.c.id <= up_to,
+    ).values(status=SENT, sent_at=now, claimed_until=None))
+
+
+async def finish_kind(conn: AsyncConnection, booking_id: int, kind: str,
+                      now: datetime) -> None:
+    """The pending items of this kind for the booking are served (the handler did it)."""
+    await conn.execute(update(outbox).where(
+        outbox.c.booking_id == booking_id, outbox.c.kind == kind, outbox.c.status == PENDING,
+    ).values(status=SENT, sent_at=now, claimed_until=None))
+
+
+async def purge(conn: AsyncConnection, before: datetime) -> int:
+    """Forget items sent, dropped or failed before then: the table stays small."""
+    result = await conn.execute(delete(outbox).where(
+        outbox.c.status != PENDING, outbox.c.created_at < before))
+    await conn.execute(delete(chat_throttles).where(chat_throttles.c.until < before))
+    return int(result.rowcount)
 
 
 async def items_of(conn: AsyncConnection, booking_id: int | None = None) -> list[dict[str, Any]]:
@@ -85,10 +191,6 @@ async def items_of(conn: AsyncConnection, booking_id: int | None = None) -> list
     if booking_id is not None:
         query = query.where(outbox.c.booking_id == booking_id)
     return [dict(r._mapping) for r in await conn.execute(query)]
-
-
-def window(now: datetime, seconds: int = 60) -> datetime:
-    return now - timedelta(seconds=seconds)
 
 
 async def chats_with(conn: AsyncConnection, kind: str, start: datetime,

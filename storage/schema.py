@@ -158,13 +158,37 @@ outbox = Table(
     _booking_id(nullable=True, index=True),
     Column("kind", String(32), nullable=False),
     Column("chat_id", BigInteger, nullable=True),  # where it goes (None: decided when sent)
-    Column("due_at", UTCDateTime, nullable=False, index=True),
+    Column("due_at", UTCDateTime, nullable=False),
     Column("status", String(16), nullable=False),  # pending, sent, dropped, failed
     Column("attempts", Integer, nullable=False, default=0),
     Column("last_error", Text, nullable=False, default=""),
     Column("sent_at", UTCDateTime, nullable=True),
     Column("payload", JSON, nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
+    # A sender claims an item before sending it: until the lease ends no other sender (of
+    # this or another instance) takes it; a dead sender's items are taken again after it.
+    Column("claimed_at", UTCDateTime, nullable=True, index=True),
+    Column("claimed_until", UTCDateTime, nullable=True),
+    Column("claimed_by", String(64), nullable=True),
+)
+
+# Chats Telegram asked us to wait for (429): their items wait, nobody else's do.
+chat_throttles = Table(
+    "chat_throttles",
+    metadata,
+    Column("chat_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("until", UTCDateTime, nullable=False),
+)
+
+# The daily jobs (digests, retention, purges), run once a day by one instance of many.
+daily_runs = Table(
+    "daily_runs",
+    metadata,
+    Column("job", String(32), primary_key=True),
+    Column("day", Date, primary_key=True),
+    Column("started_at", UTCDateTime, nullable=False),
+    Column("finished_at", UTCDateTime, nullable=True),
+    Column("instance", String(64), nullable=False),
 )
 
 # Citizens' ratings after their appointment.
@@ -221,3 +245,6 @@ Index("ix_bookings_service_start", bookings.c.service_id, bookings.c.start_at)
 # The calendar reads one desk's bookings of one month.
 Index("ix_bookings_desk_start", bookings.c.desk, bookings.c.start_at)
 Index("ix_outbox_chat_sent", outbox.c.chat_id, outbox.c.sent_at)
+# What is still to send, by when: the sender's one query; sent items do not weigh on it.
+Index("ix_outbox_pending", outbox.c.due_at, sqlite_where=outbox.c.status == "pending",
+      postgresql_where=outbox.c.status == "pending")

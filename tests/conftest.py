@@ -44,6 +44,9 @@ def make_settings(tmp_path: Path, base_url: str = "http://127.0.0.1:9/bot",
         "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'rantevou.db'}",
         "CATALOG_PATH": str(SAMPLE_CATALOG),
         "ADMIN_IDS": "9001",
+        # Time stands still in most tests: the pace of scheduled messages is tested apart.
+        "OUTBOX_PACE": 1000,
+        "OUTBOX_CHAT_SPACING": 0,
     }
     values.update(overrides)
     return load_settings(**values)
@@ -122,13 +125,27 @@ async def write(db: Any, use_case: Any, *args: Any, **kwargs: Any) -> Any:
         return await use_case(conn, *args, **kwargs)
 
 
+async def pump(bot: Any, services: Services) -> int:
+    """Send what may go now, pass after pass, until a pass sends nothing: what the running
+    sender does in a moment (a chat's items go one per pass), with the clock standing."""
+    from bot.delivery.sender import dispatch
+
+    sent = 0
+    for _ in range(200):
+        step = await dispatch(bot, services)
+        if not step:
+            return sent
+        sent += step
+    raise AssertionError("the outbox keeps sending")
+
+
 async def drain(bot: Any, services: Services) -> int:
     """Run the dispatcher until nothing due is left; returns how many items were sent."""
     from bot.delivery.sender import dispatch
     from storage import outbox
 
     sent = 0
-    for _ in range(50):
+    for _ in range(200):
         sent += await dispatch(bot, services)
         async with services.db.read() as conn:
             if not await outbox.due(conn, services.clock(), 1):

@@ -1,21 +1,34 @@
-"""Sending what the outbox says is due: one repeating job, restart-safe, within limits.
+"""Sending what the outbox says is due, at Telegram's pace, restart-safe, on any instance.
 
-Each item is marked sent in the database right after Telegram (or the mail server)
-accepted it, so after a restart nothing due is lost and nothing sent is sent again. What
-came due while the bot was down is sent late only while it is still useful. Staff chats
-are groups, which Telegram limits to about 20 messages a minute: beyond that, items wait.
-A citizen who blocked the bot is marked unreachable and gets email instead, if we can.
+A sender claims what may go now (storage/outbox.claim: the pace of all instances
+together, a group chat's 20 a minute, one message at a time to a chat, nothing to a chat
+Telegram asked us to wait for), sends the claimed items concurrently, and marks each one
+done the moment Telegram (or the mail server) accepted it. A claim is a lease: the items
+of a sender that died are claimed again when it runs out.
+
+What that guarantees: an item is sent at least once; twice only if the process dies (or
+Telegram's answer is lost) between Telegram accepting it and the database recording it,
+a window of one write (bench/outbox.py measures it). Edits (staff notices, the booking
+shown again) are harmless to repeat. The feedback request and the day's agenda, where a
+duplicate is worse than a loss, are sent at most once: an answer that never came (a
+timeout) drops them. What came due while the bot was down is sent late only while it is
+still useful. A citizen who blocked the bot is marked unreachable and gets email instead.
 The senders of each kind are in to_citizens, to_staff and emails.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
+import os
+import socket
+import uuid
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
 from telegram import Bot
-from telegram.error import BadRequest, RetryAfter, TelegramError
+from telegram.error import BadRequest, RetryAfter, TelegramError, TimedOut
 
 from bot.delivery import mail
 from bot.delivery.emails import send_email
@@ -30,58 +43,86 @@ from bot.delivery.to_citizens import (
 )
 from bot.delivery.to_staff import send_digest, send_staff_notice
 from bot.domain.model import Booking
+from bot.ptb.replies import retry_after
 from bot.services import planning
 from bot.services.runtime import Services
 from storage import bookings, outbox
-from storage.outbox import Item
+from storage.outbox import Item, Limits
 
 log = logging.getLogger(__name__)
 GROUP_LIMIT = 20  # messages a minute in one group chat
 MAX_ATTEMPTS = 5
-BATCH = 50
-ROUNDS = 10  # batches a run may fetch
+BATCH = 50  # items one pass claims at most
+LEASE = timedelta(seconds=60)  # a claim holds this long, time enough to send an item
+AT_MOST_ONCE = (planning.FEEDBACK, planning.DIGEST)  # a duplicate is worse than a loss
+CLAIMER = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
 
 # A sender returns None when it sent the item, or why it dropped it.
 BookingSender = Callable[[Bot, Services, Item, Booking, datetime], Awaitable[str | None]]
 ChatSender = Callable[[Bot, Services, Item, datetime], Awaitable[str | None]]
 
 
-async def dispatch(bot: Bot, services: Services) -> int:
-    """Send what is due now; returns how many items were sent.
+def limits(services: Services) -> Limits:
+    settings = services.settings
+    return Limits(pace=settings.OUTBOX_PACE, group=GROUP_LIMIT,
+                  spacing=timedelta(seconds=settings.OUTBOX_CHAT_SPACING), lease=LEASE)
 
-    A group whose minute is used up waits (nothing is dropped), and its queue does not
-    hold up anyone else's: the next batch is fetched without it.
-    """
+
+async def dispatch(bot: Bot, services: Services, most: int | None = None) -> int:
+    """One pass: claim what may be sent now and send it; returns how many were sent."""
     now = services.clock()
-    await planning.plan_digests(services, now)
-    sent = 0
-    budget: dict[int, int] = {}
-    for _ in range(ROUNDS):
-        full = {chat for chat, left in budget.items() if left <= 0}
-        async with services.db.read() as conn:
-            items = await outbox.due(conn, now, BATCH, exclude_chats=full)
-        tried = 0
-        for item in items:
-            group = item.chat_id if item.chat_id is not None and item.chat_id < 0 else None
-            if group is not None:
-                if group not in budget:
-                    async with services.db.read() as conn:
-                        recent = await outbox.sent_since(conn, group, outbox.window(now))
-                    budget[group] = GROUP_LIMIT - recent
-                if budget[group] <= 0:
-                    continue
-            tried += 1
-            if await _send(bot, services, item, now):
-                sent += 1
-                if group is not None:
-                    budget[group] -= 1
-        if tried == 0 or len(items) < BATCH:
-            break
-    return sent
+    async with services.db.write() as conn:
+        items = await outbox.claim(conn, now, limits(services), CLAIMER, most or BATCH)
+    if not items:
+        return 0
+    sent = await asyncio.gather(*(_send(bot, services, item, now) for item in items))
+    return sum(sent)
+
+
+class Sender:
+    """The outbox's sending loop: a pass whenever woken (a change was committed) or every
+    `interval` seconds; passes in a row while there is more to send than one pass takes.
+    Wake-ups while a pass runs coalesce into one more pass."""
+
+    def __init__(self, bot: Bot, services: Services, interval: float) -> None:
+        self.bot, self.services, self.interval = bot, services, interval
+        self._woken = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    def wake(self) -> None:
+        self._woken.set()
+
+    def start(self) -> None:
+        if self._task is None:
+            self._task = asyncio.get_running_loop().create_task(self._run(), name="outbox")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+            self._task = None
+        async with self.services.db.write() as conn:
+            await outbox.release(conn, CLAIMER)
+
+    async def _run(self) -> None:
+        while True:
+            self._woken.clear()
+            try:
+                sent = await dispatch(self.bot, self.services)
+            except Exception:  # the database went away for a moment: try again later
+                log.exception("the outbox could not be sent")
+                sent = 0
+            if sent >= BATCH:
+                continue
+            if sent:  # the pace may have held some back: look again within a second
+                await asyncio.sleep(min(1.0, self.interval))
+                continue
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._woken.wait(), self.interval)
 
 
 async def _send(bot: Bot, services: Services, item: Item, now: datetime) -> bool:
-    async with services.db.read() as conn:
+    async with services.db.look() as conn:
         booking = await bookings.get_booking(conn, item.booking_id) if item.booking_id else None
     to_chat, about_booking = CHAT_SENDERS.get(item.kind), BOOKING_SENDERS.get(item.kind)
     if to_chat is not None:
@@ -93,20 +134,24 @@ async def _send(bot: Bot, services: Services, item: Item, now: datetime) -> bool
         return False
     try:
         dropped = await sending
-    except RetryAfter as error:  # Telegram asks us to wait: we do, without counting a try
-        delay = error.retry_after if isinstance(error.retry_after, int) else int(
-            error.retry_after.total_seconds())
-        await _postpone(services, item, now + timedelta(seconds=delay), str(error), False)
+    except RetryAfter as error:  # Telegram asks us to wait: this chat waits, alone
+        until = now + timedelta(seconds=retry_after(error))
+        async with services.db.write() as conn:
+            if item.chat_id is not None:
+                await outbox.throttle(conn, item.chat_id, until)
+            await outbox.postpone(conn, item.id, until, str(error), False)
         return False
     except BadRequest as error:  # will not get better by trying again
         await _finish(services, item, outbox.FAILED, now, str(error))
         return False
+    except TimedOut as error:
+        if item.kind in AT_MOST_ONCE:  # it may have arrived: better lost than doubled
+            await _finish(services, item, outbox.DROPPED, now, f"no answer: {error}")
+            return False
+        await _retry(services, item, now, str(error))
+        return False
     except (TelegramError, mail.MailError) as error:  # network, 5xx, mail server: later
-        if item.attempts + 1 >= MAX_ATTEMPTS:
-            await _finish(services, item, outbox.FAILED, now, str(error))
-        else:
-            backoff = timedelta(seconds=30 * 2 ** item.attempts)
-            await _postpone(services, item, now + backoff, str(error), True)
+        await _retry(services, item, now, str(error))
         return False
     except Exception as error:  # a bug or bad data: record it, never block the queue
         log.exception("outbox item %s (%s) could not be sent", item.id, item.kind)
@@ -117,9 +162,17 @@ async def _send(bot: Bot, services: Services, item: Item, now: datetime) -> bool
         return False
     async with services.db.write() as conn:
         await outbox.finish(conn, item.id, outbox.SENT, now)
-        if item.kind == planning.STAFF_NOTICE and booking is not None:
-            await outbox.finish_like(conn, booking.id, planning.STAFF_NOTICE, now)
     return True
+
+
+async def _retry(services: Services, item: Item, now: datetime, error: str) -> None:
+    if item.attempts + 1 >= MAX_ATTEMPTS:
+        await _finish(services, item, outbox.FAILED, now, error)
+        return
+    log.warning("outbox item %s (%s) postponed: %s", item.id, item.kind, error)
+    backoff = timedelta(seconds=30 * 2 ** item.attempts)
+    async with services.db.write() as conn:
+        await outbox.postpone(conn, item.id, now + backoff, error, True)
 
 
 async def _finish(services: Services, item: Item, status: str, now: datetime,
@@ -127,13 +180,6 @@ async def _finish(services: Services, item: Item, status: str, now: datetime,
     log.info("outbox item %s (%s) %s: %s", item.id, item.kind, status, error)
     async with services.db.write() as conn:
         await outbox.finish(conn, item.id, status, now, error)
-
-
-async def _postpone(services: Services, item: Item, until: datetime, error: str,
-                    count: bool) -> None:
-    log.warning("outbox item %s (%s) postponed: %s", item.id, item.kind, error)
-    async with services.db.write() as conn:
-        await outbox.postpone(conn, item.id, until, error, count)
 
 
 async def run_plan(bot: Bot, services: Services, item: Item, booking: Booking,

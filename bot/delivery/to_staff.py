@@ -4,6 +4,7 @@ and the day's agenda."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from telegram import Bot
 from telegram.error import BadRequest
@@ -13,9 +14,10 @@ from bot.domain.scope import Scope
 from bot.ptb.replies import call, message
 from bot.render import keyboards, notices, reports
 from bot.render.html import chunks
+from bot.services import planning
 from bot.services.reports import agenda
 from bot.services.runtime import Services
-from storage import bookings, messages
+from storage import bookings, messages, outbox
 from storage.outbox import Item
 
 DIGEST_USEFUL = timedelta(hours=4)
@@ -23,33 +25,44 @@ DIGEST_USEFUL = timedelta(hours=4)
 
 async def send_staff_notice(bot: Bot, services: Services, item: Item, booking: Booking,
                             now: datetime) -> str | None:
-    """Post the booking's notice in its staff chat, or edit the one posted before."""
+    """Post the booking's notice in its staff chat, or edit the one posted before. The
+    notice shows the booking as read here, in one snapshot with the newest notice request
+    pending: requests up to it are served; one a later change makes stays to be sent."""
     if item.chat_id is None:
         return "no staff chat"
-    service = services.catalog.service(booking.service_id)
-    t = notices.staff_translator(service.group if service else None)
-    zone = services.settings.zone
     async with services.db.read() as conn:
+        booking = await bookings.get_booking(conn, booking.id) or booking
         last = await bookings.last_event(conn, booking.id)
         earlier = [m for c, m, kind in await messages.messages_of(conn, booking.id)
                    if c == item.chat_id and kind == "staff"]
+        up_to = await outbox.newest_pending(conn, booking.id, planning.STAFF_NOTICE)
+    await _notice(bot, services, item.chat_id, booking, last, earlier)
+    async with services.db.write() as conn:
+        await outbox.finish_like(conn, booking.id, planning.STAFF_NOTICE, now, up_to)
+    return None
+
+
+async def _notice(bot: Bot, services: Services, chat_id: int, booking: Booking,
+                  last: dict[str, Any] | None, earlier: list[int]) -> None:
+    service = services.catalog.service(booking.service_id)
+    t = notices.staff_translator(service.group if service else None)
+    zone = services.settings.zone
     text = notices.notice(t, service, booking, zone, last)
     markup = keyboards.staff_actions(t, booking) if booking.is_active else None
     if earlier:
         try:
-            await call(bot, "editMessageText", message(item.chat_id, text, markup)
+            await call(bot, "editMessageText", message(chat_id, text, markup)
                        | {"message_id": earlier[-1]})
-            return None
+            return
         except BadRequest as error:
             if "not modified" in str(error).lower():
-                return None
+                return
             if "not found" not in str(error).lower():
                 raise  # deleted notices are posted again; other refusals are errors
-    sent = await call(bot, "sendMessage", message(item.chat_id, text, markup))
+    sent = await call(bot, "sendMessage", message(chat_id, text, markup))
     async with services.db.write() as conn:
-        await messages.remember_message(conn, booking.id, item.chat_id, int(sent["message_id"]),
+        await messages.remember_message(conn, booking.id, chat_id, int(sent["message_id"]),
                                         "staff")
-    return None
 
 
 async def send_digest(bot: Bot, services: Services, item: Item, now: datetime) -> str | None:

@@ -90,7 +90,8 @@ def strip_buttons(ctx: Context, message_id: int) -> None:
     ctx.reply.strip(message_id)
 
 
-def present(update: Update, ctx: Context, text: str, markup: Markup) -> None:
+def present(update: Update, ctx: Context, text: str, markup: Markup,
+            sent: Sent | None = None) -> None:
     """Show a step of the flow: in the flow's own message when one of its buttons was
     pressed, otherwise in a new message (and the old one loses its buttons). The screen
     gets a new revision, which its buttons carry."""
@@ -104,20 +105,22 @@ def present(update: Update, ctx: Context, text: str, markup: Markup) -> None:
     stamped = markup if _stamped(markup, turn.revision) else stamp(markup, turn.revision)
     callbacks.NEXT_SCREEN.set((turn.revision + 1) % callbacks.REVISIONS)
     if ours and (markup is None or "inline_keyboard" in markup):
-        ctx.reply.edit(pressed, text, stamped, sent=_learn(turn))
+        ctx.reply.edit(pressed, text, stamped, sent=sent)
         turn.message_id = pressed
         return
     ctx.reply.strip(turn.message_id)
-    ctx.reply.send(text, stamped, sent=_learn(turn))
+    ctx.reply.send(text, stamped, sent=_learn(turn, sent))
     turn.message_id = 0
 
 
-def _learn(turn: Turn) -> Sent:
+def _learn(turn: Turn, also: Sent | None) -> Sent:
     """Once sent, the flow's new message is the one its next turn edits (or strips)."""
     revision = turn.revision
 
     def learned(chat_id: int, message_id: int) -> None:
         carry(chat_id, revision, message_id)
+        if also is not None:
+            also(chat_id, message_id)
 
     return learned
 

@@ -93,9 +93,9 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
         if turn.wake_outbox and self.wake is not None:
             self.wake()
         await turn.replies.deliver(self.application.bot)
-        if turn.replies.learned:  # messages that show a booking: later changes update them
+        if turn.replies.learned:  # what the replies taught, once they went out
             async with self.services.db.write() as conn:
-                await lookups.remember_messages(conn, turn.replies.learned)
+                await lookups.learn(conn, turn.replies.learned, self.services.clock())
 
 
 def _close(coroutine: Awaitable[Any]) -> None:

@@ -27,6 +27,7 @@ HARMLESS = ("message is not modified", "query is too old", "query id is invalid"
             "message to edit not found", "message can't be edited")
 HTML = {"parse_mode": "HTML", "link_preview_options": {"is_disabled": True}}
 Sent = Callable[[int, int], None]  # told the chat and message id of what was sent
+Learned = tuple[str, int, int, int, str]  # what, booking id, chat, message id, kind
 
 # Replies are made with Bot.do_api_request: the markup goes as the dict it is, and what
 # Telegram answers is not turned back into objects (the message ids are all we need). The
@@ -75,9 +76,9 @@ class Replies:
     query: CallbackQuery | None = None
     items: list[Reply] = field(default_factory=list)
     answered: bool = False
-    # (booking id, chat, message id, kind) of messages that show a booking, learned once
-    # sent: later changes of the booking update them
-    learned: list[tuple[int, int, int, str]] = field(default_factory=list)
+    # What the database should learn once a reply went out (the id of a message that shows
+    # a booking; that a confirmation was shown): written together, after the replies.
+    learned: list[Learned] = field(default_factory=list)
 
     # ---- what handlers say ---------------------------------------------------------
 
@@ -100,7 +101,7 @@ class Replies:
         """Show `text` in an earlier message; if it is gone, send it anew (`or_send`)."""
         params = self._message(text, markup, None)
         fallback = Reply("sendMessage", dict(params), sent) if or_send else None
-        self.items.append(Reply("editMessageText", params | {"message_id": message_id},
+        self.items.append(Reply("editMessageText", params | {"message_id": message_id}, sent,
                                 fallback=fallback))
 
     def strip(self, message_id: int) -> None:
@@ -120,7 +121,13 @@ class Replies:
     def remember(self, booking_id: int, kind: str) -> Sent:
         """For `sent=`: note that the message shows the booking."""
         def learned(chat_id: int, message_id: int) -> None:
-            self.learned.append((booking_id, chat_id, message_id, kind))
+            self.learned.append(("shows", booking_id, chat_id, message_id, kind))
+        return learned
+
+    def confirmed(self, booking_id: int) -> Sent:
+        """For `sent=`: the confirmation arrived; the outbox need not show it again."""
+        def learned(chat_id: int, message_id: int) -> None:
+            self.learned.append(("confirmed", booking_id, chat_id, message_id, ""))
         return learned
 
     def discard(self) -> None:

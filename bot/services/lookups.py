@@ -8,7 +8,8 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.domain.model import Booking
-from storage import bookings, messages
+from bot.services.planning import CONFIRMATION
+from storage import bookings, messages, outbox
 
 
 async def upcoming_of_services(conn: AsyncConnection, service_ids: list[str],
@@ -49,8 +50,12 @@ async def booking_of_draft(conn: AsyncConnection, draft_id: str) -> Booking | No
     return await bookings.booking_of_draft(conn, draft_id)
 
 
-async def remember_messages(conn: AsyncConnection,
-                            shown: list[tuple[int, int, int, str]]) -> None:
-    """Note messages that show bookings (booking id, chat, message id, kind)."""
-    for booking_id, chat_id, message_id, kind in shown:
-        await messages.remember_message(conn, booking_id, chat_id, message_id, kind)
+async def learn(conn: AsyncConnection, facts: list[tuple[str, int, int, int, str]],
+                now: datetime) -> None:
+    """What replies taught once they went out: a message that shows a booking ("shows"),
+    a confirmation that arrived ("confirmed": the outbox need not show it again)."""
+    for what, booking_id, chat_id, message_id, kind in facts:
+        if what == "shows":
+            await messages.remember_message(conn, booking_id, chat_id, message_id, kind)
+        elif what == "confirmed":
+            await outbox.finish_kind(conn, booking_id, CONFIRMATION, now)

@@ -116,12 +116,9 @@ async def plan_digests(services: Services, now: datetime) -> None:
     due = datetime.combine(today, services.settings.DIGEST_TIME, tzinfo=zone)
     chats = {g.staff_chat_id: g.id for m in services.catalog.municipalities for g in m.groups
              if g.staff_chat_id}
-    async with services.db.read() as conn:
-        planned = await outbox.chats_with(conn, DIGEST, start, end)
-    missing = {chat: group for chat, group in chats.items() if chat not in planned}
-    if not missing:
-        return
     async with services.db.write() as conn:
+        planned = await outbox.chats_with(conn, DIGEST, start, end)
+        missing = {chat: group for chat, group in chats.items() if chat not in planned}
         for chat, group_id in missing.items():
             await outbox.add(conn, DIGEST, due, now, chat_id=chat,
                              payload={"day": today.isoformat(), "group": group_id})

@@ -1,4 +1,5 @@
-"""The repeating job under a real JobQueue (APScheduler): it sends what falls due."""
+"""The sender and the repeating jobs under a real JobQueue (APScheduler): what falls due
+is sent, once."""
 
 from __future__ import annotations
 
@@ -41,9 +42,9 @@ async def test_the_repeating_job_sends_what_falls_due(
     assert fake.bot_messages(COUNSEL_CHAT) == []  # nothing is sent until the job runs
     try:
         await app.start()
-        jobs.schedule(app, services)
+        await jobs.start(app, services)
         names = {job.name for job in app.job_queue.jobs()} if app.job_queue else set()
-        assert {"dispatch", "retention", "retention-at-start"} <= names
+        assert {"outbox", "digests", "retention", "retention-at-start"} <= names
         await until(lambda: bool(fake.bot_messages(COUNSEL_CHAT)))
         [notice] = fake.bot_messages(COUNSEL_CHAT)
         assert made.reference in notice.text
@@ -55,6 +56,7 @@ async def test_the_repeating_job_sends_what_falls_due(
         assert len([m for m in fake.bot_messages(CITIZEN) if m.text.startswith("⏰")]) == 1
         assert fake.bot_messages(COUNSEL_CHAT) == [notice]
     finally:
+        await jobs.stop(app)
         await app.stop()
         await app.shutdown()
         await services.db.close()

@@ -8,7 +8,6 @@ import pytest
 
 from bot.app import App
 from bot.delivery import sender as dispatching
-from bot.delivery.sender import dispatch
 from bot.domain.model import BookingRequest, Channel, Details, Status
 from bot.services.booking import book as domain_book
 from bot.services.booking import set_outcome
@@ -17,7 +16,7 @@ from bot.services.runtime import Services
 from storage import bookings as store
 from storage import chats, outbox
 from tests.chat import Citizen
-from tests.conftest import FrozenClock, drain, write
+from tests.conftest import FrozenClock, drain, pump, write
 from tests.e2e.flow import book, walk
 from tests.fakebot import ApiError, FakeTelegram
 
@@ -61,7 +60,7 @@ async def test_a_busy_staff_chat_does_not_hold_up_the_others(
         await request(services, 9500 + n, "metamorfosi-signature",
                       start + timedelta(minutes=15 * (n // 3)))
     await request(services, 9700, "chios-work-counsel", start + timedelta(hours=1))
-    await dispatch(app.bot, services)
+    await pump(app.bot, services)
     assert len(fake.bot_messages(KEP_CHAT)) == 20
     assert len(fake.bot_messages(COUNSEL_CHAT)) == 1
 

@@ -9,6 +9,7 @@ from bot.app import App
 from bot.delivery.sender import dispatch
 from bot.domain.model import BookingRequest, Channel, Details, Status
 from bot.services.booking import book as domain_book
+from bot.services.planning import plan_digests
 from bot.services.runtime import Services
 from bot.startup import prepare
 from storage import bookings as store
@@ -264,6 +265,7 @@ async def test_the_daily_digest_lists_the_day_in_each_staff_chat(
     await drain(app.bot, services)
     notices = len(fake.bot_messages(COUNSEL_CHAT))
     clock.now = datetime(2026, 12, 3, 5, 59, tzinfo=UTC)  # 07:59 in Athens
+    await plan_digests(services, clock())  # the day's daily job
     await drain(app.bot, services)
     assert len(fake.bot_messages(COUNSEL_CHAT)) == notices
     clock.now = datetime(2026, 12, 3, 6, 0, tzinfo=UTC)  # 08:00

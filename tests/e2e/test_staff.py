@@ -12,7 +12,7 @@ from bot.services.runtime import Services
 from storage import bookings as store
 from storage import outbox
 from tests.chat import Citizen
-from tests.conftest import FrozenClock, write
+from tests.conftest import FrozenClock, pump, write
 from tests.e2e.flow import book, walk
 from tests.fakebot import FakeTelegram
 
@@ -194,12 +194,12 @@ async def test_a_burst_of_notices_is_queued_within_the_group_limit(
             start=slot, details=Details(f"Πολίτης {n}", "p@example.com", "+306912345678"),
             consent_at=clock(), locale="el", timezone="Europe/Athens")
         await write(services.db, domain_book, services.catalog, zone, request, clock())
-    await dispatch(app.bot, services)
+    await pump(app.bot, services)
     assert len(fake.bot_messages(KEP_CHAT)) == 20
-    await dispatch(app.bot, services)
+    await pump(app.bot, services)
     assert len(fake.bot_messages(KEP_CHAT)) == 20  # the minute is used up: they wait
     clock.advance(seconds=61)
-    await dispatch(app.bot, services)
+    await pump(app.bot, services)
     assert len(fake.bot_messages(KEP_CHAT)) == 25
     async with services.db.read() as conn:
         notices = [item for item in await outbox.items_of(conn)
