@@ -19,6 +19,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
+from storage import sqlite_driver
+
 WRITE = "rantevou_write"
 LOOSE = "rantevou_loose"  # SQLite: no BEGIN; each statement reads the latest commit
 
@@ -31,8 +33,10 @@ class Database:
         self.is_sqlite = parsed.get_backend_name() == "sqlite"
         if self.is_sqlite and parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        if self.is_sqlite:
+            parsed = parsed.set(drivername=sqlite_driver.DRIVER)
         self.engine: AsyncEngine = create_async_engine(
-            url, connect_args={"timeout": 30} if self.is_sqlite else {},
+            parsed, connect_args={"timeout": 30} if self.is_sqlite else {},
             pool_size=connections + 4, max_overflow=connections,
             # Every use ends its transaction (commit, or rollback on an error) itself: a
             # rollback on each return to the pool would only cost a round trip.
