@@ -11,6 +11,7 @@ from telegram.ext import Application, ContextTypes, Defaults
 from bot.delivery import jobs
 from bot.ptb.context import Context
 from bot.ptb.processor import ChatOrderedProcessor
+from bot.ptb.replies import Replies
 from bot.ptb.request import AiohttpRequest
 from bot.render.i18n import Translator
 from bot.services.runtime import Services
@@ -50,6 +51,7 @@ def build_application(services: Services) -> App:
     application.bot_data[Context.SERVICES_KEY] = services
     processor.application = application
     processor.replay = _replay(application)
+    processor.failed = _failed(application)
     application.add_handler(staff.guard(), group=-1)
     for handler in [*common.before_flows(), *manage.handlers(), *staff.handlers(),
                     *admin.handlers()]:
@@ -68,6 +70,19 @@ def _replay(application: App) -> Any:
         await screens.resume(update, Context.from_update(update, application))
 
     return replay
+
+
+def _failed(application: App) -> Any:
+    """For an update whose turn failed (the database): say so; nothing of it was kept."""
+
+    async def failed(update: Update) -> None:
+        chat = update.effective_chat
+        replies = Replies(chat.id if chat else None, update.callback_query)
+        settings = application.bot_data[Context.SERVICES_KEY].settings
+        common.tell_failure(update, replies, settings.DEFAULT_LOCALE)
+        await replies.deliver(application.bot)
+
+    return failed
 
 
 async def post_init(application: App) -> None:

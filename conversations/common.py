@@ -17,6 +17,7 @@ from telegram.ext import (
 
 from bot.ptb.context import Context
 from bot.ptb.handlers import answer, citizen, pressed_message, query_of, say, stale, user_of
+from bot.ptb.replies import Replies
 from bot.ptb.turn import CURRENT
 from bot.render import callbacks, common, keyboards
 from bot.render.i18n import Translator
@@ -102,14 +103,20 @@ async def on_error(update: object, ctx: Context) -> None:
     if turn is None:
         return
     turn.fail()
+    tell_failure(update, turn.replies, ctx.services.settings.DEFAULT_LOCALE)
+
+
+def tell_failure(update: object, replies: Replies, default_locale: str) -> None:
+    """Say, in a private chat, that something went wrong and to try again (the press is
+    answered in any chat)."""
+    replies.answer()
     if not isinstance(update, Update) or update.effective_user is None:
         return
     chat = update.effective_chat
     if chat is None or chat.type != chat.PRIVATE:
         return
-    user = update.effective_user
-    locale = preferences.pick_locale(user.language_code, ctx.services.settings.DEFAULT_LOCALE)
-    say(ctx, common.error(Translator(locale)))
+    locale = preferences.pick_locale(update.effective_user.language_code, default_locale)
+    replies.send(common.error(Translator(locale)))
 
 
 def before_flows() -> list[BaseHandler[Update, Context, None]]:

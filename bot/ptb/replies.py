@@ -74,8 +74,8 @@ class Reply:
 class Replies:
     chat_id: int | None
     query: CallbackQuery | None = None
-    items: list[Reply] = field(default_factory=list)
-    answered: bool = False
+    items: list[Reply] = field(default_factory=list)  # messages: sent in this order
+    answered: Reply | None = None  # the press's answer: it goes alongside the messages
     # What the database should learn once a reply went out (the id of a message that shows
     # a booking; that a confirmation was shown): written together, after the replies.
     learned: list[Learned] = field(default_factory=list)
@@ -84,13 +84,12 @@ class Replies:
 
     def answer(self, text: str | None = None, alert: bool = False) -> None:
         """Answer the button press (once; the first answer given counts)."""
-        if self.query is None or self.answered:
+        if self.query is None or self.answered is not None:
             return
-        self.answered = True
         params: dict[str, Any] = {"callback_query_id": self.query.id}
         if text:
             params |= {"text": text, "show_alert": alert}
-        self.items.insert(0, Reply("answerCallbackQuery", params))
+        self.answered = Reply("answerCallbackQuery", params)
 
     def send(self, text: str, markup: Markup = None, *, chat_id: int | None = None,
              sent: Sent | None = None) -> None:
@@ -132,7 +131,7 @@ class Replies:
 
     def discard(self) -> None:
         """Forget what was said (the update failed and its transaction rolled back)."""
-        self.items = [r for r in self.items if r.method == "answerCallbackQuery"]
+        self.items = []
 
     def _chat(self, chat_id: int | None) -> int:
         chat = chat_id if chat_id is not None else self.chat_id
@@ -146,11 +145,17 @@ class Replies:
     # ---- sending, after the commit -----------------------------------------------
 
     async def deliver(self, bot: Bot) -> None:
-        if self.query is not None and not self.answered:
-            self.answer()  # every press is answered, or the citizen's spinner keeps turning
-        for reply in self.items:
-            await _deliver(bot, reply)
-        self.items = []
+        self.answer()  # every press is answered, or the citizen's spinner keeps turning
+        messages, self.items = self.items, []
+        if self.answered is None:
+            await _chain(bot, messages)
+        else:  # the answer only stops the spinner: no need to wait for it before the rest
+            await asyncio.gather(_deliver(bot, self.answered), _chain(bot, messages))
+
+
+async def _chain(bot: Bot, replies: list[Reply]) -> None:
+    for reply in replies:
+        await _deliver(bot, reply)
 
 
 async def _deliver(bot: Bot, reply: Reply) -> None:
