@@ -7,7 +7,7 @@ from dataclasses import fields
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, bindparam, delete, func, insert, select, update
+from sqlalchemy import BigInteger, and_, bindparam, delete, func, insert, literal, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -70,23 +70,30 @@ async def hold_seat(
     return None
 
 
-_SEATS_TAKEN = select(bookings.c.start_at, bookings.c.end_at, bookings.c.seat).where(
+# (start, end) in Unix seconds and the seats taken then, one bit each: bookings of one
+# desk with the same times never share a seat, so their sum is the union of their bits.
+_SEATS_TAKEN = select(
+    func.extract("epoch", bookings.c.start_at), func.extract("epoch", bookings.c.end_at),
+    func.sum(literal(1, BigInteger).op("<<")(bookings.c.seat)),
+).where(
     bookings.c.desk == bindparam("desk"), bookings.c.start_at >= bindparam("from"),
     bookings.c.start_at < bindparam("end"), bookings.c.end_at > bindparam("start"),
-    bookings.c.status != Status.CANCELLED.value, bookings.c.id != bindparam("ignore"))
+    bookings.c.status != Status.CANCELLED.value, bookings.c.id != bindparam("ignore"),
+).group_by(bookings.c.start_at, bookings.c.end_at)
 
 
 async def seats_taken(
     conn: AsyncConnection, desk: str, start: datetime, end: datetime, longest: timedelta,
     ignore: int | None = None,
-) -> list[tuple[datetime, datetime, int]]:
-    """(start, end, seat) of the bookings that hold a seat of `desk` during [start, end),
-    none of them longer than `longest`; `ignore` leaves out one booking (being moved).
-    One range of the (desk, start) index: the cost is the span asked for, not the table."""
+) -> list[tuple[int, int, int]]:
+    """(start, end, seats) of what bookings hold of `desk` during [start, end): times in
+    Unix seconds, seats a bit each; none of the bookings longer than `longest`; `ignore`
+    leaves out one booking (being moved). One range of the desk's covering index, grouped
+    by time in the database: the cost is the span asked for, not the table."""
     rows = await conn.execute(_SEATS_TAKEN, {"desk": desk, "from": start - longest,
                                              "end": end, "start": start,
                                              "ignore": ignore if ignore is not None else -1})
-    return [(row.start_at, row.end_at, row.seat) for row in rows]
+    return [(int(begins), int(ends), int(seats)) for begins, ends, seats in rows]
 
 
 async def release_holds(conn: AsyncConnection, booking_id: int) -> None:

@@ -242,8 +242,9 @@ confirmed_drafts = Table(
 )
 
 Index("ix_bookings_service_start", bookings.c.service_id, bookings.c.start_at)
-# The calendar reads one desk's bookings of one month.
-Index("ix_bookings_desk_start", bookings.c.desk, bookings.c.start_at)
+# The calendar reads a month of one desk from this index alone (bookings.seats_taken).
+Index("ix_bookings_desk_seats", bookings.c.desk, bookings.c.start_at, bookings.c.end_at,
+      bookings.c.seat, bookings.c.status)
 Index("ix_outbox_chat_sent", outbox.c.chat_id, outbox.c.sent_at)
 # What is still to send, by when: the sender's one query; sent items do not weigh on it.
 Index("ix_outbox_pending", outbox.c.due_at, sqlite_where=outbox.c.status == "pending",

@@ -7,7 +7,6 @@ so overlapping appointments can never share a desk. This module only computes; i
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -22,8 +21,11 @@ from bot.domain.model import Slot
 CELL = timedelta(minutes=5)
 HOLIDAY_COUNTRY = "GR"
 
-Hold = tuple[datetime, int]
-"""(cell start in UTC, seat number)"""
+CELL_SECONDS = 300
+Busy = tuple[int, int, int]
+"""(start, end) in Unix seconds, and the seats bookings hold then: a bit each"""
+Taken = dict[int, int]
+"""The seats held in each cell (a cell's number: its Unix second // CELL_SECONDS)"""
 
 
 def cells(start: datetime, end: datetime) -> list[datetime]:
@@ -89,12 +91,17 @@ def candidate_slots(
         day += timedelta(days=1)
 
 
-def free_seat(slot: Slot, capacity: int, taken: dict[datetime, set[int]]) -> int | None:
+def _cells_of(start: int, end: int) -> range:
+    return range(start // CELL_SECONDS, -(-end // CELL_SECONDS))
+
+
+def free_seat(slot: Slot, capacity: int, taken: Taken) -> int | None:
     """The lowest seat free for the whole slot, or None when every desk is taken."""
-    busy: set[int] = set()
-    for cell in cells(slot.start, slot.end):
-        busy |= taken.get(cell, set())
-    return next((seat for seat in range(capacity) if seat not in busy), None)
+    busy = 0
+    for cell in _cells_of(int(slot.start.timestamp()), int(slot.end.timestamp())):
+        busy |= taken.get(cell, 0)
+    free = ~busy & ((1 << capacity) - 1)
+    return (free & -free).bit_length() - 1 if free else None
 
 
 def free_days(
@@ -104,13 +111,13 @@ def free_days(
     start: datetime,
     end: datetime,
     now: datetime,
-    holds: Iterable[Hold],
+    busy: Iterable[Busy],
     closed: Collection[date] = (),
 ) -> tuple[frozenset[date], Slot | None]:
     """The days of [start, end) in the citizen's calendar with a slot still free, and the
     first such slot. A day is done with at its first free slot: the calendar costs its
     days, not every seat of every slot."""
-    taken = occupancy(holds)
+    taken = occupancy(busy)
     capacity = service.service.capacity
     days: set[date] = set()
     first: Slot | None = None
@@ -126,15 +133,12 @@ def free_days(
     return frozenset(days), first
 
 
-def holds_of(taken: Iterable[tuple[datetime, datetime, int]]) -> list[Hold]:
-    """The cells and seats that bookings (start, end, seat) hold."""
-    return [(cell, seat) for start, end, seat in taken for cell in cells(start, end)]
-
-
-def occupancy(holds: Iterable[Hold]) -> dict[datetime, set[int]]:
-    taken: dict[datetime, set[int]] = defaultdict(set)
-    for cell, seat in holds:
-        taken[cell].add(seat)
+def occupancy(busy: Iterable[Busy]) -> Taken:
+    """The seats held in each cell, from what bookings hold (storage.bookings.seats_taken)."""
+    taken: Taken = {}
+    for start, end, seats in busy:
+        for cell in _cells_of(start, end):
+            taken[cell] = taken.get(cell, 0) | seats
     return taken
 
 
@@ -144,11 +148,11 @@ def free_slots(
     start: datetime,
     end: datetime,
     now: datetime,
-    holds: Iterable[Hold],
+    busy: Iterable[Busy],
     closed: Collection[date] = (),
 ) -> list[Slot]:
     """The slots in [start, end) that can still be booked, earliest first."""
-    taken = occupancy(holds)
+    taken = occupancy(busy)
     capacity = service.service.capacity
     return [
         slot

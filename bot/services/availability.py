@@ -8,12 +8,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.domain.availability import (
-    Hold,
+    Busy,
     MonthView,
     add_month,
     free_days,
     free_slots,
-    holds_of,
     last_bookable_day,
     midnight,
     scopes_of,
@@ -27,13 +26,13 @@ LONGEST = timedelta(minutes=MAX_DURATION)  # no appointment lasts longer
 
 async def _occupied(conn: AsyncConnection, service: ResolvedService, zone: ZoneInfo,
                     start: datetime, end: datetime,
-                    ignore: int | None) -> tuple[list[Hold], set[date]]:
+                    ignore: int | None) -> tuple[list[Busy], set[date]]:
     """What a span needs read: the seats taken on the desk, the days closed. Two indexed
     queries bounded to the span."""
     first, last = start.astimezone(zone).date() - timedelta(days=1), end.astimezone(zone).date()
     taken = await bookings.seats_taken(conn, service.service.desk, start, end, LONGEST, ignore)
     closed = await closures.closed_days(conn, scopes_of(service), first, last)
-    return holds_of(taken), closed
+    return taken, closed
 
 
 async def free_slots_between(
@@ -46,8 +45,8 @@ async def free_slots_between(
     ignore: int | None = None,
 ) -> list[Slot]:
     """Free slots in [start, end); `ignore` is a booking being moved, whose desk counts free."""
-    holds, closed = await _occupied(conn, service, zone, start, end, ignore)
-    return free_slots(service, zone, start, end, now, holds, closed)
+    busy, closed = await _occupied(conn, service, zone, start, end, ignore)
+    return free_slots(service, zone, start, end, now, busy, closed)
 
 
 async def month_view(
@@ -72,8 +71,8 @@ async def month_view(
     while True:
         start = max(midnight(shown, citizen_zone), now)
         end = midnight(add_month(shown, 1), citizen_zone)
-        holds, closed = await _occupied(conn, service, zone, start, end, ignore)
-        days, first = free_days(service, zone, citizen_zone, start, end, now, holds, closed)
+        busy, closed = await _occupied(conn, service, zone, start, end, ignore)
+        days, first = free_days(service, zone, citizen_zone, start, end, now, busy, closed)
         if days or month is not None:
             return MonthView(month=shown, free_days=days,
                              previous=add_month(shown, -1) if shown > first_month else None,

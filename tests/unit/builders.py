@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.domain.availability import Hold, cells
+from bot.domain.availability import Busy
 from bot.domain.catalog import ResolvedService, parse_catalog
 from bot.domain.model import Slot
 
@@ -93,6 +93,6 @@ def labels(slots: Iterable[Slot], zone: ZoneInfo = ATHENS) -> list[str]:
     return [slot.start.astimezone(zone).strftime("%H:%M") for slot in slots]
 
 
-def holds_for(start: datetime, end: datetime, seat: int = 0) -> list[Hold]:
-    """The holds a booking of [start, end) on `seat` leaves in the database."""
-    return [(cell, seat) for cell in cells(start, end)]
+def booked(start: datetime, end: datetime, seat: int = 0) -> list[Busy]:
+    """What a booking of [start, end) on `seat` holds, as the database reports it."""
+    return [(int(start.timestamp()), int(end.timestamp()), 1 << seat)]

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.domain.availability import (
+    Busy,
     candidate_slots,
     cells,
     free_seat,
@@ -27,8 +28,8 @@ from tests.unit.builders import (
     EVERY_DAY,
     NEW_YORK,
     WEEKDAYS,
+    booked,
     day_range,
-    holds_for,
     labels,
     local,
     make_service,
@@ -44,7 +45,7 @@ def on_day(
     service: ResolvedService,
     day: date,
     now: datetime = NOW,
-    holds: list[tuple[datetime, int]] | None = None,
+    holds: list[Busy] | None = None,
     zone: ZoneInfo = ATHENS,
 ) -> list[Slot]:
     start, end = day_range(day, zone)
@@ -284,7 +285,7 @@ def test_cells_of_an_unaligned_start_begin_at_its_cell() -> None:
 
 def test_booking_blocks_its_slot_and_the_overlapping_ones() -> None:
     service = weekdays_9_to_13(duration=50, step=30)
-    holds = holds_for(local(MONDAY, 9, 0), local(MONDAY, 9, 50))
+    holds = booked(local(MONDAY, 9, 0), local(MONDAY, 9, 50))
 
     free = labels(on_day(service, MONDAY, holds=holds))
 
@@ -295,15 +296,15 @@ def test_booking_blocks_its_slot_and_the_overlapping_ones() -> None:
 
 def test_booking_in_the_middle_blocks_neighbours_on_both_sides() -> None:
     service = weekdays_9_to_13(duration=50, step=30)
-    holds = holds_for(local(MONDAY, 10, 0), local(MONDAY, 10, 50))
+    holds = booked(local(MONDAY, 10, 0), local(MONDAY, 10, 50))
     assert labels(on_day(service, MONDAY, holds=holds)) == ["09:00", "11:00", "11:30", "12:00"]
 
 
 def test_capacity_two_keeps_the_slot_until_both_seats_are_held() -> None:
     service = weekdays_9_to_13(duration=50, step=30, capacity=2)
     start, end = local(MONDAY, 9, 0), local(MONDAY, 9, 50)
-    one = holds_for(start, end, seat=0)
-    both = one + holds_for(start, end, seat=1)
+    one = booked(start, end, seat=0)
+    both = one + booked(start, end, seat=1)
 
     assert labels(on_day(service, MONDAY, holds=one))[:2] == ["09:00", "09:30"]
     free = labels(on_day(service, MONDAY, holds=both))
@@ -315,24 +316,24 @@ def test_capacity_two_keeps_the_slot_until_both_seats_are_held() -> None:
 def test_free_seat_returns_the_lowest_free_seat() -> None:
     slot = Slot(utc(2026, 12, 7, 7, 0), utc(2026, 12, 7, 7, 50))
     assert free_seat(slot, 3, occupancy([])) == 0
-    assert free_seat(slot, 3, occupancy(holds_for(slot.start, slot.end, seat=0))) == 1
-    assert free_seat(slot, 3, occupancy(holds_for(slot.start, slot.end, seat=1))) == 0
-    every = [hold for seat in range(3) for hold in holds_for(slot.start, slot.end, seat)]
+    assert free_seat(slot, 3, occupancy(booked(slot.start, slot.end, seat=0))) == 1
+    assert free_seat(slot, 3, occupancy(booked(slot.start, slot.end, seat=1))) == 0
+    every = [busy for seat in range(3) for busy in booked(slot.start, slot.end, seat)]
     assert free_seat(slot, 3, occupancy(every)) is None
 
 
 def test_free_seat_needs_the_seat_free_for_the_whole_slot() -> None:
     slot = Slot(utc(2026, 12, 7, 7, 0), utc(2026, 12, 7, 7, 50))
     # Seat 0 is taken at the start, seat 1 at the end: neither is free throughout.
-    holds = holds_for(utc(2026, 12, 7, 7, 0), utc(2026, 12, 7, 7, 10), seat=0)
-    holds += holds_for(utc(2026, 12, 7, 7, 40), utc(2026, 12, 7, 7, 50), seat=1)
+    holds = booked(utc(2026, 12, 7, 7, 0), utc(2026, 12, 7, 7, 10), seat=0)
+    holds += booked(utc(2026, 12, 7, 7, 40), utc(2026, 12, 7, 7, 50), seat=1)
     assert free_seat(slot, 2, occupancy(holds)) is None
     assert free_seat(slot, 3, occupancy(holds)) == 2
 
 
 def test_holds_just_after_a_slot_do_not_block_it() -> None:
     slot = Slot(utc(2026, 12, 7, 7, 0), utc(2026, 12, 7, 7, 50))
-    holds = holds_for(slot.end, slot.end + timedelta(minutes=50))
+    holds = booked(slot.end, slot.end + timedelta(minutes=50))
     assert free_seat(slot, 1, occupancy(holds)) == 0
 
 
