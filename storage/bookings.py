@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import fields
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import BigInteger, and_, bindparam, delete, func, insert, literal, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.domain.model import Booking, Channel, Details, Status
@@ -21,53 +20,43 @@ from storage.schema import (
     holds,
 )
 
-
-async def insert_booking(
-    conn: AsyncConnection, values: dict[str, Any], new_reference: Callable[[], str]
-) -> tuple[int, str]:
-    """Insert a booking row with a fresh reference; returns (id, reference)."""
-    for _ in range(5):
-        reference = new_reference()
-        try:
-            async with conn.begin_nested():
-                result = await conn.execute(
-                    insert(bookings).values(reference=reference, **values)
-                )
-        except IntegrityError:
-            continue  # the reference was taken: draw another
-        key = result.inserted_primary_key
-        if key is None:
-            raise RuntimeError("the database returned no id for the new booking")
-        return int(key[0]), reference
-    raise RuntimeError("could not draw a free booking reference")
+# Built once, values given when run: building a statement costs more than running it.
+_INSERT_BOOKING = insert(bookings)
+_SEATS_IN = select(holds.c.seat).where(
+    holds.c.desk == bindparam("desk"), holds.c.cell.in_(bindparam("cells", expanding=True)),
+).distinct()
+_BY_ID = select(bookings).where(bookings.c.id == bindparam("id"))
+_BY_REFERENCE = select(bookings).where(bookings.c.reference == bindparam("reference"))
+_OF_DRAFT = select(bookings).join(
+    confirmed_drafts, confirmed_drafts.c.booking_id == bookings.c.id,
+).where(confirmed_drafts.c.draft_id == bindparam("draft"))
 
 
-async def hold_seat(
-    conn: AsyncConnection, booking_id: int, desk: str, cells: Sequence[datetime], capacity: int
-) -> int | None:
-    """Take one seat of `desk` for every cell, or return None when no seat is free for all.
+async def insert_booking(conn: AsyncConnection, values: dict[str, Any], reference: str) -> int:
+    """Insert a booking row; returns its id. A reference already taken (or any other
+    constraint) raises IntegrityError: the caller's savepoint tries again."""
+    result = await conn.execute(_INSERT_BOOKING, {**values, "reference": reference})
+    key = result.inserted_primary_key
+    if key is None:
+        raise RuntimeError("the database returned no id for the new booking")
+    return int(key[0])
 
-    The primary key of `holds` refuses a taken (desk, cell, seat): if a concurrent booking
-    took the seat between our read and our insert, the savepoint rolls back and we try
-    the next seat.
-    """
-    taken_rows = await conn.execute(
-        select(holds.c.seat).where(holds.c.desk == desk, holds.c.cell.in_(cells)).distinct()
-    )
+
+async def free_seat(conn: AsyncConnection, desk: str, cells: Sequence[datetime],
+                    capacity: int) -> int | None:
+    """The lowest seat of `desk` that no booking holds in any of the cells, or None."""
+    taken_rows = await conn.execute(_SEATS_IN, {"desk": desk, "cells": list(cells)})
     taken = {row.seat for row in taken_rows}
-    for seat in range(capacity):
-        if seat in taken:
-            continue
-        try:
-            async with conn.begin_nested():
-                rows = [{"desk": desk, "cell": c, "seat": seat, "booking_id": booking_id}
-                        for c in cells]
-                await conn.execute(insert(holds), rows)
-        except IntegrityError:
-            continue
-        await conn.execute(update(bookings).where(bookings.c.id == booking_id).values(seat=seat))
-        return seat
-    return None
+    return next((seat for seat in range(capacity) if seat not in taken), None)
+
+
+async def hold_seat(conn: AsyncConnection, booking_id: int, desk: str,
+                    cells: Sequence[datetime], seat: int) -> None:
+    """Hold the seat for every cell. The primary key of `holds` refuses a (desk, cell,
+    seat) taken meanwhile by a concurrent booking (IntegrityError): whatever the code
+    does, two bookings never share a desk."""
+    await conn.execute(insert(holds), [
+        {"desk": desk, "cell": c, "seat": seat, "booking_id": booking_id} for c in cells])
 
 
 # (start, end) in Unix seconds and the seats taken then, one bit each: bookings of one
@@ -104,25 +93,21 @@ async def update_booking(conn: AsyncConnection, booking_id: int, **values: Any) 
     await conn.execute(update(bookings).where(bookings.c.id == booking_id).values(**values))
 
 
-async def count_active(
-    conn: AsyncConnection,
-    user_id: int,
-    now: datetime,
-    *,
-    service_id: str | None = None,
-    municipality_id: str | None = None,
-) -> int:
-    """Upcoming bookings of a citizen, in one service or one municipality."""
-    query = select(func.count()).where(
-        bookings.c.user_id == user_id,
-        bookings.c.status == Status.BOOKED.value,
-        bookings.c.end_at > now,
-    )
-    if service_id is not None:
-        query = query.where(bookings.c.service_id == service_id)
-    if municipality_id is not None:
-        query = query.where(bookings.c.municipality_id == municipality_id)
-    return int((await conn.execute(query)).scalar_one())
+_ACTIVE = (bookings.c.user_id == bindparam("user"),
+           bookings.c.status == Status.BOOKED.value, bookings.c.end_at > bindparam("now"))
+_COUNT_ACTIVE = select(
+    func.count().filter(bookings.c.service_id == bindparam("service")),
+    func.count().filter(bookings.c.municipality_id == bindparam("municipality")),
+).where(*_ACTIVE)
+
+
+async def count_active(conn: AsyncConnection, user_id: int, now: datetime, service_id: str,
+                       municipality_id: str) -> tuple[int, int]:
+    """Upcoming bookings of a citizen in one service, and in its municipality."""
+    row = (await conn.execute(_COUNT_ACTIVE, {"user": user_id, "now": now,
+                                              "service": service_id,
+                                              "municipality": municipality_id})).one()
+    return int(row[0]), int(row[1])
 
 
 async def add_event(
@@ -133,21 +118,17 @@ async def add_event(
     actor: int | None,
     data: dict[str, Any],
 ) -> None:
-    await conn.execute(
-        insert(booking_events).values(
-            booking_id=booking_id, at=at, kind=kind, actor=actor, data=data
-        )
-    )
+    await conn.execute(insert(booking_events), {"booking_id": booking_id, "at": at,
+                                                "kind": kind, "actor": actor, "data": data})
 
 
 async def get_booking(conn: AsyncConnection, booking_id: int) -> Booking | None:
-    row = (await conn.execute(select(bookings).where(bookings.c.id == booking_id))).first()
+    row = (await conn.execute(_BY_ID, {"id": booking_id})).first()
     return _booking(row._mapping) if row else None
 
 
 async def get_booking_by_reference(conn: AsyncConnection, reference: str) -> Booking | None:
-    query = select(bookings).where(bookings.c.reference == reference)
-    row = (await conn.execute(query)).first()
+    row = (await conn.execute(_BY_REFERENCE, {"reference": reference})).first()
     return _booking(row._mapping) if row else None
 
 
@@ -277,14 +258,12 @@ async def erase_personal_data(conn: AsyncConnection, ended_before: datetime,
 
 async def booking_of_draft(conn: AsyncConnection, draft_id: str) -> Booking | None:
     """The booking a draft was confirmed into, if it was."""
-    query = select(bookings).join(confirmed_drafts, confirmed_drafts.c.booking_id
-                                  == bookings.c.id).where(confirmed_drafts.c.draft_id == draft_id)
-    row = (await conn.execute(query)).first()
+    row = (await conn.execute(_OF_DRAFT, {"draft": draft_id})).first()
     return _booking(row._mapping) if row else None
 
 
 async def record_draft(conn: AsyncConnection, draft_id: str, booking_id: int,
                        now: datetime) -> None:
     """Note that the draft is confirmed; a second confirmation of it breaks the key."""
-    await conn.execute(insert(confirmed_drafts).values(draft_id=draft_id, booking_id=booking_id,
-                                                       at=now))
+    await conn.execute(insert(confirmed_drafts), {"draft_id": draft_id,
+                                                  "booking_id": booking_id, "at": now})

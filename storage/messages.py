@@ -2,28 +2,22 @@
 
 from __future__ import annotations
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from storage.schema import booking_messages
+
+_REMEMBER = (sqlite.insert(booking_messages).on_conflict_do_nothing(),
+             postgresql.insert(booking_messages).on_conflict_do_nothing())
 
 
 async def remember_message(
     conn: AsyncConnection, booking_id: int, chat_id: int, message_id: int, kind: str
 ) -> None:
-    exists = await conn.execute(
-        select(booking_messages.c.kind).where(
-            booking_messages.c.booking_id == booking_id,
-            booking_messages.c.chat_id == chat_id,
-            booking_messages.c.message_id == message_id,
-        )
-    )
-    if exists.first() is None:
-        await conn.execute(
-            insert(booking_messages).values(
-                booking_id=booking_id, chat_id=chat_id, message_id=message_id, kind=kind
-            )
-        )
+    statement = _REMEMBER[conn.dialect.name == "postgresql"]
+    await conn.execute(statement, {"booking_id": booking_id, "chat_id": chat_id,
+                                   "message_id": message_id, "kind": kind})
 
 
 async def messages_of(conn: AsyncConnection, booking_id: int) -> list[tuple[int, int, str]]:

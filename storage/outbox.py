@@ -30,10 +30,27 @@ class Item(NamedTuple):
 async def add(conn: AsyncConnection, kind: str, due_at: datetime, now: datetime, *,
               booking_id: int | None = None, chat_id: int | None = None,
               payload: dict[str, Any] | None = None) -> None:
-    await conn.execute(insert(outbox).values(
-        booking_id=booking_id, kind=kind, chat_id=chat_id, due_at=due_at, status=PENDING,
-        attempts=0, last_error="", payload=payload or {}, created_at=now,
-    ))
+    await add_all(conn, [Due(booking_id, now).item(kind, due_at, chat_id=chat_id,
+                                                   payload=payload)])
+
+
+@dataclass(frozen=True)
+class Due:
+    """Items about one booking (or none), made now: a change's several go in one insert."""
+
+    booking_id: int | None
+    now: datetime
+
+    def item(self, kind: str, due_at: datetime, *, chat_id: int | None = None,
+             payload: dict[str, Any] | None = None) -> dict[str, Any]:
+        return {"booking_id": self.booking_id, "kind": kind, "chat_id": chat_id,
+                "due_at": due_at, "status": PENDING, "attempts": 0, "last_error": "",
+                "payload": payload or {}, "created_at": self.now}
+
+
+async def add_all(conn: AsyncConnection, items: list[dict[str, Any]]) -> None:
+    if items:
+        await conn.execute(insert(outbox), items)
 
 
 async def drop_pending(conn: AsyncConnection, booking_id: int, kinds: tuple[str, ...]) -> None:

@@ -33,13 +33,14 @@ from bot.domain.rules import (
 from bot.services import planning
 from storage import bookings, closures, messages
 
+ATTEMPTS = 5  # a change refused by a constraint (a race lost) is tried this often
+
 
 async def limits_allow(conn: AsyncConnection, service: ResolvedService, user_id: int,
                        now: datetime) -> None:
     """Refuse a new booking beyond the citizen's allowance (per service, per municipality)."""
-    in_service = await bookings.count_active(conn, user_id, now, service_id=service.id)
-    in_municipality = await bookings.count_active(conn, user_id, now,
-                                                  municipality_id=service.municipality.id)
+    in_service, in_municipality = await bookings.count_active(
+        conn, user_id, now, service.id, service.municipality.id)
     check_limits(service, in_service, in_municipality)
 
 
@@ -93,13 +94,15 @@ async def book(
 
     async def take() -> Booking:
         await limits_allow(conn, service, request.user_id, now)
-        booking_id, _ = await bookings.insert_booking(conn, values, new_reference)
-        seat = await bookings.hold_seat(conn, booking_id, service.service.desk,
-                                        cells(slot.start, slot.end), service.service.capacity)
-        if seat is None:
-            raise SlotTaken(service.id)  # the savepoint rolls the insert back
         if await _closed(conn, service, slot, zone):
             raise NotBookable(slot.start.isoformat())
+        desk, needed = service.service.desk, cells(slot.start, slot.end)
+        seat = await bookings.free_seat(conn, desk, needed, service.service.capacity)
+        if seat is None:
+            raise SlotTaken(service.id)
+        booking_id = await bookings.insert_booking(conn, values | {"seat": seat},
+                                                   new_reference())
+        await bookings.hold_seat(conn, booking_id, desk, needed, seat)
         if request.draft_id:
             await bookings.record_draft(conn, request.draft_id, booking_id, now)
         data = {"start": slot.start.isoformat(), "channel": request.channel.value, "seat": seat}
@@ -111,15 +114,19 @@ async def book(
 
 async def _once(conn: AsyncConnection, draft_id: str,
                 change: Callable[[], Awaitable[Booking]]) -> Booking:
-    """Make the change of a draft all of it or none of it, and at most once: a draft
-    confirmed by a concurrent press (another instance) yields the booking it made."""
-    try:
-        async with conn.begin_nested():
-            return await change()
-    except IntegrityError:
-        if draft_id and (done := await bookings.booking_of_draft(conn, draft_id)):
-            return done  # confirmed meanwhile by a concurrent press
-        raise
+    """Make the change of a draft all of it or none of it, and at most once. A constraint
+    refusing it (a seat taken by a concurrent booking since it was read, a reference
+    drawn twice, the draft confirmed by a concurrent press on another instance) rolls the
+    attempt back; the change is tried again, or yields the booking the draft made."""
+    for _ in range(ATTEMPTS - 1):
+        try:
+            async with conn.begin_nested():
+                return await change()
+        except IntegrityError:
+            if draft_id and (done := await bookings.booking_of_draft(conn, draft_id)):
+                return done  # confirmed meanwhile by a concurrent press
+    async with conn.begin_nested():
+        return await change()
 
 
 async def _confirmed(conn: AsyncConnection, request: BookingRequest) -> Booking | None:
@@ -177,10 +184,11 @@ async def reschedule(
         if old.service_id != service.id:
             raise NotBookable(service.id)
         await bookings.release_holds(conn, old.id)
-        seat = await bookings.hold_seat(conn, old.id, service.service.desk,
-                                        cells(slot.start, slot.end), service.service.capacity)
+        desk, needed = service.service.desk, cells(slot.start, slot.end)
+        seat = await bookings.free_seat(conn, desk, needed, service.service.capacity)
         if seat is None:
             raise SlotTaken(service.id)  # the savepoint gives the old holds back
+        await bookings.hold_seat(conn, old.id, desk, needed, seat)
         video = request.channel is Channel.VIDEO
         await bookings.update_booking(
             conn, old.id, start_at=slot.start, end_at=slot.end, channel=request.channel.value,

@@ -47,30 +47,27 @@ async def after_change(conn: AsyncConnection, booking: Booking, service: Resolve
     it was made in, `shown_in`; the invitation; every earlier message brought up to date),
     and the timed messages to plan."""
     staff_chat = service.group.staff_chat_id if service else None
+    user, due = booking.user_id, outbox.Due(booking.id, now)
+    items = []
     if staff_chat:
-        await outbox.add(conn, STAFF_NOTICE, now, now, booking_id=booking.id,
-                         chat_id=staff_chat)
-    user = booking.user_id
+        items.append(due.item(STAFF_NOTICE, now, chat_id=staff_chat))
     if kind in ("booked", "rescheduled") and shown_in:
-        await outbox.add(conn, CONFIRMATION, now + CONFIRMATION_GRACE, now,
-                         booking_id=booking.id, chat_id=user,
-                         payload={"message_id": shown_in, "sequence": booking.sequence})
+        items.append(due.item(CONFIRMATION, now + CONFIRMATION_GRACE, chat_id=user,
+                              payload={"message_id": shown_in, "sequence": booking.sequence}))
     if kind == "cancelled" and data.get("by") != "citizen":
-        await outbox.add(conn, CITIZEN_CANCELLED, now, now, booking_id=booking.id,
-                         chat_id=user)
+        items.append(due.item(CITIZEN_CANCELLED, now, chat_id=user))
     if kind in ("rescheduled", "cancelled"):
-        await outbox.add(conn, REFRESH, now, now, booking_id=booking.id, chat_id=user,
-                         payload={"skip": [shown_in] if shown_in else []})
+        items.append(due.item(REFRESH, now, chat_id=user,
+                              payload={"skip": [shown_in] if shown_in else []}))
     if kind == "confirmed":  # the reminders now say so, and offer no «I'll be there»
-        await outbox.add(conn, REFRESH, now, now, booking_id=booking.id, chat_id=user,
-                         payload={"kinds": ["reminder"], "note": False})
+        items.append(due.item(REFRESH, now, chat_id=user,
+                              payload={"kinds": ["reminder"], "note": False}))
     if kind == "cancelled" or (kind in ("booked", "rescheduled") and shown_in):
         method = "CANCEL" if kind == "cancelled" else "REQUEST"
-        await outbox.add(conn, INVITATION, now, now, booking_id=booking.id, chat_id=user,
-                         payload={"method": method})
+        items.append(due.item(INVITATION, now, chat_id=user, payload={"method": method}))
     if kind in REPLANNED:
-        await outbox.add(conn, PLAN, now, now, booking_id=booking.id,
-                         payload={"change": kind, "at": now.isoformat()})
+        items.append(due.item(PLAN, now, payload={"change": kind, "at": now.isoformat()}))
+    await outbox.add_all(conn, items)
 
 
 async def replan(conn: AsyncConnection, booking: Booking, change: str, changed_at: datetime,
