@@ -4,6 +4,7 @@ every earlier message about the booking up to date after a change."""
 from __future__ import annotations
 
 import logging
+from contextvars import ContextVar
 
 from telegram import Bot, InputFile, Message
 from telegram.error import BadRequest, Forbidden, TelegramError
@@ -17,8 +18,24 @@ from bot.render.i18n import Citizen
 from bot.render.ics import Invitation, filename, invitation
 from bot.services import lookups, preferences
 from bot.services.runtime import Services
+from storage import messages
 
 log = logging.getLogger(__name__)
+Shown = tuple[int, int, int, str]  # booking id, chat, message id, kind
+# The messages an outbox item's send showed a booking in: the sender writes them with the
+# item's being done, in one transaction (a narrower window for a crash to double a send).
+SHOWN: ContextVar[list[Shown] | None] = ContextVar("shown", default=None)
+
+
+async def shows(services: Services, booking_id: int, chat_id: int, message_id: int,
+                kind: str) -> None:
+    """Note that a message sent shows the booking: later changes update it."""
+    collected = SHOWN.get()
+    if collected is not None:
+        collected.append((booking_id, chat_id, message_id, kind))
+        return
+    async with services.db.write() as conn:
+        await messages.remember_message(conn, booking_id, chat_id, message_id, kind)
 
 
 async def reader(services: Services, user_id: int) -> Citizen:

@@ -32,6 +32,7 @@ from telegram.error import BadRequest, RetryAfter, TelegramError, TimedOut
 
 from bot.delivery import mail
 from bot.delivery.emails import send_email
+from bot.delivery.messenger import SHOWN, Shown
 from bot.delivery.to_citizens import (
     send_citizen_cancelled,
     send_confirmation,
@@ -46,7 +47,7 @@ from bot.domain.model import Booking
 from bot.ptb.replies import retry_after
 from bot.services import planning
 from bot.services.runtime import Services
-from storage import bookings, outbox
+from storage import bookings, messages, outbox
 from storage.outbox import Item, Limits
 
 log = logging.getLogger(__name__)
@@ -122,6 +123,28 @@ class Sender:
 
 
 async def _send(bot: Bot, services: Services, item: Item, now: datetime) -> bool:
+    shown: list[Shown] = []
+    token = SHOWN.set(shown)  # this task's own: items are sent side by side
+    try:
+        status, error = await _attempt(bot, services, item, now)
+    finally:
+        SHOWN.reset(token)
+    if status is None:  # postponed
+        return False
+    if status != outbox.SENT:
+        log.info("outbox item %s (%s) %s: %s", item.id, item.kind, status, error)
+    # Being done, and the messages it showed the booking in: one write, the moment after
+    # Telegram's answer.
+    async with services.db.write() as conn:
+        await outbox.finish(conn, item.id, status, now, error)
+        for booking_id, chat_id, message_id, kind in shown:
+            await messages.remember_message(conn, booking_id, chat_id, message_id, kind)
+    return status == outbox.SENT
+
+
+async def _attempt(bot: Bot, services: Services, item: Item,
+                   now: datetime) -> tuple[str | None, str]:
+    """Send the item: (its status, why) once it is done with; (None, "") if postponed."""
     async with services.db.look() as conn:
         booking = await bookings.get_booking(conn, item.booking_id) if item.booking_id else None
     to_chat, about_booking = CHAT_SENDERS.get(item.kind), BOOKING_SENDERS.get(item.kind)
@@ -130,8 +153,7 @@ async def _send(bot: Bot, services: Services, item: Item, now: datetime) -> bool
     elif about_booking is not None and booking is not None:
         sending = about_booking(bot, services, item, booking, now)
     else:
-        await _finish(services, item, outbox.DROPPED, now, "nothing to send")
-        return False
+        return outbox.DROPPED, "nothing to send"
     try:
         dropped = await sending
     except RetryAfter as error:  # Telegram asks us to wait: this chat waits, alone
@@ -140,46 +162,32 @@ async def _send(bot: Bot, services: Services, item: Item, now: datetime) -> bool
             if item.chat_id is not None:
                 await outbox.throttle(conn, item.chat_id, until)
             await outbox.postpone(conn, item.id, until, str(error), False)
-        return False
+        return None, ""
     except BadRequest as error:  # will not get better by trying again
-        await _finish(services, item, outbox.FAILED, now, str(error))
-        return False
+        return outbox.FAILED, str(error)
     except TimedOut as error:
         if item.kind in AT_MOST_ONCE:  # it may have arrived: better lost than doubled
-            await _finish(services, item, outbox.DROPPED, now, f"no answer: {error}")
-            return False
-        await _retry(services, item, now, str(error))
-        return False
+            return outbox.DROPPED, f"no answer: {error}"
+        return await _retry(services, item, now, str(error))
     except (TelegramError, mail.MailError) as error:  # network, 5xx, mail server: later
-        await _retry(services, item, now, str(error))
-        return False
+        return await _retry(services, item, now, str(error))
     except Exception as error:  # a bug or bad data: record it, never block the queue
         log.exception("outbox item %s (%s) could not be sent", item.id, item.kind)
-        await _finish(services, item, outbox.FAILED, now, f"{type(error).__name__}: {error}")
-        return False
+        return outbox.FAILED, f"{type(error).__name__}: {error}"
     if dropped:
-        await _finish(services, item, outbox.DROPPED, now, dropped)
-        return False
-    async with services.db.write() as conn:
-        await outbox.finish(conn, item.id, outbox.SENT, now)
-    return True
+        return outbox.DROPPED, dropped
+    return outbox.SENT, ""
 
 
-async def _retry(services: Services, item: Item, now: datetime, error: str) -> None:
+async def _retry(services: Services, item: Item, now: datetime,
+                 error: str) -> tuple[str | None, str]:
     if item.attempts + 1 >= MAX_ATTEMPTS:
-        await _finish(services, item, outbox.FAILED, now, error)
-        return
+        return outbox.FAILED, error
     log.warning("outbox item %s (%s) postponed: %s", item.id, item.kind, error)
     backoff = timedelta(seconds=30 * 2 ** item.attempts)
     async with services.db.write() as conn:
         await outbox.postpone(conn, item.id, now + backoff, error, True)
-
-
-async def _finish(services: Services, item: Item, status: str, now: datetime,
-                  error: str) -> None:
-    log.info("outbox item %s (%s) %s: %s", item.id, item.kind, status, error)
-    async with services.db.write() as conn:
-        await outbox.finish(conn, item.id, status, now, error)
+    return None, ""
 
 
 async def run_plan(bot: Bot, services: Services, item: Item, booking: Booking,

@@ -19,7 +19,7 @@ from bot.render.i18n import Citizen
 from bot.render.keyboards import Keyboard
 from bot.render.phrases import service_name
 from bot.services.runtime import Services
-from storage import bookings, messages, outbox, users
+from storage import bookings, outbox, users
 from storage.outbox import Item
 
 log = logging.getLogger(__name__)
@@ -53,8 +53,7 @@ async def _to_citizen(bot: Bot, services: Services, booking: Booking, who: Citiz
 
 
 async def _remember(services: Services, booking: Booking, message_id: int, kind: str) -> None:
-    async with services.db.write() as conn:
-        await messages.remember_message(conn, booking.id, booking.user_id, message_id, kind)
+    await messenger.shows(services, booking.id, booking.user_id, message_id, kind)
 
 
 async def send_reminder(bot: Bot, services: Services, item: Item, booking: Booking,

@@ -9,6 +9,7 @@ from typing import Any
 from telegram import Bot
 from telegram.error import BadRequest
 
+from bot.delivery import messenger
 from bot.domain.model import Booking
 from bot.domain.scope import Scope
 from bot.ptb.replies import call, message
@@ -60,9 +61,7 @@ async def _notice(bot: Bot, services: Services, chat_id: int, booking: Booking,
             if "not found" not in str(error).lower():
                 raise  # deleted notices are posted again; other refusals are errors
     sent = await call(bot, "sendMessage", message(chat_id, text, markup))
-    async with services.db.write() as conn:
-        await messages.remember_message(conn, booking.id, chat_id, int(sent["message_id"]),
-                                        "staff")
+    await messenger.shows(services, booking.id, chat_id, int(sent["message_id"]), "staff")
 
 
 async def send_digest(bot: Bot, services: Services, item: Item, now: datetime) -> str | None:

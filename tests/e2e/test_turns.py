@@ -41,6 +41,7 @@ async def test_one_chats_updates_run_in_order_and_chats_side_by_side(
     async def recorded(update: Update) -> None:
         chat = update.effective_chat.id if update.effective_chat else 0
         log.append(("start", chat, update.update_id))
+        await asyncio.sleep(0.005)  # a handler waits (for the database, say)
         await app.process_update(update)
         log.append(("end", chat, update.update_id))
 
