@@ -90,6 +90,16 @@ class Database:
             finally:
                 self._writing = None
 
+    async def ping(self) -> None:
+        """Raises unless the database answers (for a load balancer's health check)."""
+        async with self.engine.connect() as conn:
+            await conn.exec_driver_sql("SELECT 1")
+
+    @property
+    def path(self) -> str | None:
+        """The SQLite file (None on PostgreSQL)."""
+        return self.engine.url.database if self.is_sqlite else None
+
     async def close(self) -> None:
         await self.engine.dispose()
 

@@ -8,6 +8,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy.engine import Connection
 
+from storage import locks
 from storage.db import Database
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -22,4 +23,5 @@ def alembic_config(connection: Connection | None = None) -> Config:
 
 async def migrate(db: Database) -> None:
     async with db.write() as conn:
+        await locks.exclusive(conn, "migrate")  # instances starting together: one at a time
         await conn.run_sync(lambda sync: command.upgrade(alembic_config(sync), "head"))

@@ -25,7 +25,6 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 from telegram import Update
 
@@ -33,7 +32,7 @@ from bot.domain.draft import Draft
 from bot.ptb.replies import Replies
 from bot.render.callbacks import NEXT_SCREEN, REVISIONS
 from bot.services.runtime import Services
-from storage import chats
+from storage import chats, locks
 from storage.users import UserPrefs
 
 log = logging.getLogger(__name__)
@@ -163,10 +162,9 @@ async def turn_of(services: Services, update: Update) -> AsyncIterator[Turn]:
 
 async def _begin(turn: Turn) -> None:
     conn, chat_id = turn.conn, turn.chat_id
-    if chat_id is not None and conn.dialect.name == "postgresql":
-        await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": chat_id})
     if chat_id is None:
         return
+    await locks.exclusive(conn, f"chat:{chat_id}")
     user = turn.update.effective_user
     stored, turn.prefs = await chats.load_with_user(conn, chat_id, user.id if user else None)
     turn._stored = stored

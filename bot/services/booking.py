@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -31,7 +31,7 @@ from bot.domain.rules import (
     snapshot,
 )
 from bot.services import planning
-from storage import bookings, closures, messages
+from storage import bookings, closures, locks, messages
 
 ATTEMPTS = 5  # a change refused by a constraint (a race lost) is tried this often
 
@@ -109,7 +109,16 @@ async def book(
         return await _changed(conn, booking_id, "booked", request.user_id, data, now, service,
                               shown_in)
 
+    await _serialise(conn, request.user_id, slot.start.astimezone(zone).date())
     return await _once(conn, request.draft_id, take)
+
+
+async def _serialise(conn: AsyncConnection, user_id: int, day: date) -> None:
+    """What SQLite's one writer gives for free, on PostgreSQL: a citizen's bookings are
+    counted against their limits one at a time, and a booking and the closing of its day
+    (`closing.close_day`, which takes the day alone) never overlap."""
+    await locks.exclusive(conn, f"user:{user_id}")
+    await locks.shared(conn, f"day:{day.isoformat()}")
 
 
 async def _once(conn: AsyncConnection, draft_id: str,
@@ -204,6 +213,7 @@ async def reschedule(
         return await _changed(conn, old.id, "rescheduled", request.user_id, data, now,
                               service, shown_in)
 
+    await _serialise(conn, request.user_id, slot.start.astimezone(zone).date())
     return await _once(conn, request.draft_id, move)
 
 

@@ -11,7 +11,7 @@ from bot.domain.availability import midnight
 from bot.domain.catalog import Catalog
 from bot.domain.model import Booking, Status
 from bot.services import booking
-from storage import bookings, closures
+from storage import bookings, closures, locks
 
 
 def _scope_filter(kind: str, scope_id: str) -> dict[str, list[str]]:
@@ -38,6 +38,7 @@ async def close_day(conn: AsyncConnection, catalog: Catalog, day: date, kind: st
                     zone: ZoneInfo) -> tuple[bool, list[Booking]]:
     """Close the day and cancel its bookings, in one transaction; every citizen is told
     through the outbox, exactly once, even if the bot stops half way through sending."""
+    await locks.exclusive(conn, f"day:{day.isoformat()}")  # no booking of the day meanwhile
     closed = await closures.close(conn, day, kind, scope_id, reason, actor, now)
     start, end = _window(day, zone, now)
     found = await bookings.bookings_between(conn, start, end, active_only=True,
