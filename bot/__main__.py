@@ -1,4 +1,5 @@
-"""`python -m bot`: check the settings, prepare the database and catalog, poll Telegram."""
+"""`python -m bot`: check the settings, prepare the database and catalog, then take
+updates from Telegram (polling, or by webhook when WEBHOOK_URL is set)."""
 
 from __future__ import annotations
 
@@ -6,20 +7,30 @@ import asyncio
 import logging
 import sys
 
-from telegram import Update
-
+from bot import serve
 from bot.app import build_application
 from bot.domain.catalog import CatalogError
-from bot.services.runtime import Services
 from bot.settings import NO_TOKEN_HELP, Settings, SettingsError, load_settings
-from bot.startup import prepare
+from bot.startup import connect, prepare
+from storage.locks import InstanceConflict, hold_instance
 
 
-async def _prepare(settings: Settings) -> Services:
-    services = await prepare(settings)
-    # Polling runs in an event loop of its own: let it open its own connections.
-    await services.db.engine.dispose()
-    return services
+async def _run(settings: Settings) -> None:
+    db = connect(settings)
+    try:
+        # Refused before anything is touched when another instance may not run beside this one.
+        async with hold_instance(db.engine, db.path, polling=not settings.WEBHOOK_URL):
+            services = await prepare(settings, db=db)
+            application = build_application(services)
+            logging.getLogger("bot").info(
+                "Rantevou is running (%s): %d municipalities, database %s",
+                "webhook" if settings.WEBHOOK_URL else "polling",
+                len(services.catalog.municipalities),
+                db.engine.url.render_as_string(hide_password=True),
+            )
+            await serve.run(application, services)
+    finally:
+        await db.close()
 
 
 def main() -> int:
@@ -36,17 +47,13 @@ def main() -> int:
         print(NO_TOKEN_HELP, file=sys.stderr)
         return 2
     try:
-        services = asyncio.run(_prepare(settings))
+        asyncio.run(_run(settings))
     except CatalogError as error:
         print(f"Catalog error: {error}", file=sys.stderr)
         return 2
-    application = build_application(services)
-    logging.getLogger("bot").info(
-        "Rantevou is running: %d municipalities, database %s",
-        len(services.catalog.municipalities),
-        services.db.engine.url.render_as_string(hide_password=True),
-    )
-    application.run_polling(allowed_updates=Update.ALL_TYPES)
+    except InstanceConflict as error:
+        print(error, file=sys.stderr)
+        return 2
     return 0
 
 

@@ -41,8 +41,6 @@ def build_application(services: Services) -> App:
                            link_preview_options=LinkPreviewOptions(is_disabled=True)))
         .context_types(ContextTypes(context=Context))
         .concurrent_updates(processor)
-        .post_init(post_init)
-        .post_shutdown(jobs.stop)
         # as many connections as handlers run at once; one more for getUpdates
         .request(AiohttpRequest(connections=settings.UPDATES_IN_FLIGHT))
         .get_updates_request(AiohttpRequest(connections=1, read_timeout=10.0))
@@ -85,9 +83,8 @@ def _failed(application: App) -> Any:
     return failed
 
 
-async def post_init(application: App) -> None:
-    """Under run_polling: the command menu, the outbox's sender and the jobs."""
-    services: Services = application.bot_data[Context.SERVICES_KEY]
+async def started(application: App, services: Services) -> None:
+    """Once the application is initialised: the command menu, the outbox's sender, the jobs."""
     await set_commands(application)
     await jobs.start(application, services)
 

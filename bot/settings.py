@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import time
 from pathlib import Path
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AnyHttpUrl, Field, ValidationError, field_validator
@@ -36,6 +37,12 @@ HINTS = {
     "DIGEST_TIME": "a time of day like 08:00",
     "FEEDBACK_AFTER_MINUTES": "minutes after the appointment's end, e.g. 30",
     "RETENTION_DAYS": "a number of days between 1 and 3650, e.g. 180",
+    "WEBHOOK_URL": "the public HTTPS URL Telegram posts updates to, e.g. "
+                   "https://rantevou.example.gov.gr/telegram (empty: poll)",
+    "WEBHOOK_SECRET": "1 to 256 characters of A-Z, a-z, 0-9, _ and -, e.g. from "
+                      "`openssl rand -hex 32`",
+    "WEBHOOK_LISTEN": "the address the webhook server listens on, e.g. 127.0.0.1",
+    "WEBHOOK_PORT": "the port the webhook server listens on, e.g. 8080",
     "SMTP_HOST": "the mail server's host name, e.g. smtp.example.gov.gr (empty: no email)",
     "SMTP_PORT": "a port number, e.g. 587",
     "SMTP_SECURITY": "starttls, tls or none",
@@ -72,6 +79,10 @@ class Settings(BaseSettings):
     DIGEST_TIME: time = time(8, 0)
     FEEDBACK_AFTER_MINUTES: int = Field(default=30, ge=0, le=7 * 24 * 60)
     RETENTION_DAYS: int = Field(default=180, ge=1, le=3650)
+    WEBHOOK_URL: str = ""
+    WEBHOOK_SECRET: str = Field(default="", pattern=r"^[A-Za-z0-9_-]{0,256}$")
+    WEBHOOK_LISTEN: str = "127.0.0.1"
+    WEBHOOK_PORT: int = Field(default=8080, ge=1, le=65535)
     SMTP_HOST: str = ""
     SMTP_PORT: int = Field(default=587, ge=1, le=65535)
     SMTP_SECURITY: Literal["starttls", "tls", "none"] = "starttls"
@@ -135,6 +146,15 @@ class Settings(BaseSettings):
             raise ValueError("offsets must be between 1 minute and 30 days")
         return tuple(sorted(set(minutes), reverse=True))
 
+    @field_validator("WEBHOOK_URL")
+    @classmethod
+    def _webhook_url(cls, value: str) -> str:
+        value = value.strip()
+        parsed = urlsplit(value)
+        if value and (parsed.scheme != "https" or not parsed.hostname):
+            raise ValueError("Telegram posts only to an https URL")
+        return value
+
     @field_validator("MEETING_URL_TEMPLATE")
     @classmethod
     def _template(cls, value: str) -> str:
@@ -152,6 +172,11 @@ class Settings(BaseSettings):
         if self.MEETING_PROVIDER == "template":
             return self.MEETING_URL_TEMPLATE
         return f"{str(self.JITSI_BASE_URL).rstrip('/')}/Rantevou-{{token}}"
+
+    @property
+    def webhook_path(self) -> str:
+        """The path of WEBHOOK_URL, where the webhook server takes updates."""
+        return urlsplit(self.WEBHOOK_URL).path or "/"
 
     @property
     def catalog_path(self) -> Path:
@@ -175,6 +200,11 @@ def load_settings(**overrides: object) -> Settings:
         raise SettingsError(
             "Setting SMTP_SENDER is missing: with SMTP_HOST set, give the sender address, "
             'e.g. SMTP_SENDER="Δήμος Χίου <rantevou@chios.gov.gr>", in .env or the environment.'
+        )
+    if settings.WEBHOOK_URL and not settings.WEBHOOK_SECRET:
+        raise SettingsError(
+            "Setting WEBHOOK_SECRET is missing: with WEBHOOK_URL set, give "
+            f"{HINTS['WEBHOOK_SECRET']}, in .env or the environment."
         )
     if settings.MEETING_PROVIDER == "template" and not settings.MEETING_URL_TEMPLATE:
         raise SettingsError(

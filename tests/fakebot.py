@@ -143,6 +143,9 @@ class FakeTelegram:
         self.base_url = ""
         self.latency = 0.0  # seconds each call waits before its answer (a round trip)
         self.changes: dict[int, int] = {}  # chat → how often the bot sent or edited there
+        self.answered_at: dict[int, float] = {}  # chat → when its latest change was answered
+        self.webhook: dict[str, Any] = {}  # setWebhook's parameters, while one is set
+        self.webhooks_set = 0
         self._waiting: dict[int, list[asyncio.Future[None]]] = {}
 
     # ---- lifecycle ---------------------------------------------------------------
@@ -229,6 +232,7 @@ class FakeTelegram:
                 else handler(params, files)
             if method in CONTENT_METHODS:
                 await self._note_change(int(params.get("chat_id", 0)))
+                self.answered_at[int(params.get("chat_id", 0))] = time.perf_counter()
         except ApiError as error:
             body: dict[str, Any] = {"ok": False, "error_code": error.code,
                                     "description": error.description}
@@ -244,10 +248,23 @@ class FakeTelegram:
         self.commands[params.get("language_code", "")] = params["commands"]
         return True
 
+    def api_setWebhook(self, params: dict[str, Any], files: dict[str, Any]) -> Any:
+        self.webhook = dict(params)
+        self.webhooks_set += 1
+        return True
+
+    def api_getWebhookInfo(self, params: dict[str, Any], files: dict[str, Any]) -> Any:
+        return {"url": self.webhook.get("url", ""), "has_custom_certificate": False,
+                "pending_update_count": self.updates.qsize()}
+
     def api_deleteWebhook(self, params: dict[str, Any], files: dict[str, Any]) -> Any:
+        self.webhook = {}
         return True
 
     async def api_getUpdates(self, params: dict[str, Any], files: dict[str, Any]) -> Any:
+        if self.webhook:  # as Telegram: one way of taking updates at a time
+            raise ApiError(409, "Conflict: can't use getUpdates method while webhook is active;"
+                                " use deleteWebhook to delete the webhook first")
         try:
             first = await asyncio.wait_for(self.updates.get(), timeout=min(
                 float(params.get("timeout", 0)), 1.0) or 0.05)
