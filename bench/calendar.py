@@ -63,7 +63,8 @@ async def measure(services: Services) -> Figures:
 
 
 def _row(n: int, desk: str, start: datetime, seat: int) -> dict[str, Any]:
-    return {"reference": f"B{n:09d}", "uid": f"bench-{n}@rantevou", "user_id": 1_000_000 + n,
+    return {"reference": f"B{n // 10000:03d}-{n % 10000:04d}", "uid": f"bench-{n}@rantevou",
+            "user_id": 1_000_000 + n,
             "municipality_id": "bench", "group_id": "bench-desk", "service_id": SERVICE,
             "desk": desk, "seat": seat, "channel": "in_person", "start_at": start,
             "end_at": start + timedelta(minutes=10), "status": "booked", "name": "Πολίτης",
