@@ -6,13 +6,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
 
-from sqlalchemy import delete, func, insert, select, text, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from storage import locks
 from storage.schema import chat_throttles, outbox
-
-CLAIM_LOCK = 0x52414E5445  # the advisory lock under which senders claim ("RANTE")
 
 PENDING, SENT, DROPPED, FAILED = "pending", "sent", "dropped", "failed"
 
@@ -91,8 +90,7 @@ async def claim(conn: AsyncConnection, now: datetime, limits: Limits, claimer: s
     items go one after another, in order). Items that go to no chat (planning, email) are
     not paced. Run in a write transaction; on PostgreSQL claims are taken one instance at
     a time (an advisory lock), so the limits hold for all of them together."""
-    if conn.dialect.name == "postgresql":
-        await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": CLAIM_LOCK})
+    await locks.exclusive(conn, "outbox-claim")
     second = now - timedelta(seconds=1)
     budget = limits.pace - int((await conn.execute(select(func.count()).where(
         outbox.c.claimed_at > second, outbox.c.chat_id.is_not(None)))).scalar_one())

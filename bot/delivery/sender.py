@@ -106,8 +106,10 @@ class Sender:
             await outbox.release(conn, CLAIMER)
 
     async def _run(self) -> None:
+        loop = asyncio.get_running_loop()
         while True:
             self._woken.clear()
+            began = loop.time()
             try:
                 sent = await dispatch(self.bot, self.services)
             except Exception:  # the database went away for a moment: try again later
@@ -115,8 +117,8 @@ class Sender:
                 sent = 0
             if sent >= BATCH:
                 continue
-            if sent:  # the pace may have held some back: look again within a second
-                await asyncio.sleep(min(1.0, self.interval))
+            if sent:  # the pace may have held some back: look again when its second is over
+                await asyncio.sleep(max(0.05, min(1.0, self.interval) - (loop.time() - began)))
                 continue
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._woken.wait(), self.interval)
