@@ -24,7 +24,9 @@ import logging
 import os
 import socket
 import uuid
+import weakref
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from telegram import Bot
@@ -48,13 +50,13 @@ from bot.ptb.replies import retry_after
 from bot.services import planning
 from bot.services.runtime import Services
 from storage import bookings, messages, outbox
+from storage.db import Database
 from storage.outbox import Item, Limits
 
 log = logging.getLogger(__name__)
 GROUP_LIMIT = 20  # messages a minute in one group chat
 MAX_ATTEMPTS = 5
 BATCH = 50  # items one pass claims at most
-LEASE = timedelta(seconds=60)  # a claim holds this long, time enough to send an item
 AT_MOST_ONCE = (planning.FEEDBACK, planning.DIGEST)  # a duplicate is worse than a loss
 CLAIMER = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
 
@@ -66,7 +68,8 @@ ChatSender = Callable[[Bot, Services, Item, datetime], Awaitable[str | None]]
 def limits(services: Services) -> Limits:
     settings = services.settings
     return Limits(pace=settings.OUTBOX_PACE, group=GROUP_LIMIT,
-                  spacing=timedelta(seconds=settings.OUTBOX_CHAT_SPACING), lease=LEASE)
+                  spacing=timedelta(seconds=settings.OUTBOX_CHAT_SPACING),
+                  lease=timedelta(seconds=settings.OUTBOX_LEASE))
 
 
 async def dispatch(bot: Bot, services: Services, most: int | None = None) -> int:
@@ -135,13 +138,64 @@ async def _send(bot: Bot, services: Services, item: Item, now: datetime) -> bool
         return False
     if status != outbox.SENT:
         log.info("outbox item %s (%s) %s: %s", item.id, item.kind, status, error)
-    # Being done, and the messages it showed the booking in: one write, the moment after
-    # Telegram's answer.
-    async with services.db.write() as conn:
-        await outbox.finish(conn, item.id, status, now, error)
-        for booking_id, chat_id, message_id, kind in shown:
-            await messages.remember_message(conn, booking_id, chat_id, message_id, kind)
+    await record(services, Done(item.id, status, now, error, shown))
     return status == outbox.SENT
+
+
+@dataclass(frozen=True)
+class Done:
+    item_id: int
+    status: str
+    at: datetime
+    error: str
+    shown: list[Shown]
+
+
+class _Recorder:
+    """Group commit of sent items: an item's being done, and the messages its send showed a
+    booking in, are written the moment after Telegram's answer, together with those of
+    every other send answered meanwhile — one write for a burst, not one write each, so the
+    window in which a crash would send a message again stays one write long."""
+
+    def __init__(self, services: Services) -> None:
+        self.services = services
+        self._waiting: list[tuple[Done, asyncio.Future[None]]] = []
+        self._writing: asyncio.Task[None] | None = None
+
+    async def record(self, done: Done) -> None:
+        finished = asyncio.get_running_loop().create_future()
+        self._waiting.append((done, finished))
+        if self._writing is None or self._writing.done():
+            self._writing = asyncio.get_running_loop().create_task(self._write())
+        await finished
+
+    async def _write(self) -> None:
+        while self._waiting:
+            batch, self._waiting = self._waiting, []
+            try:
+                async with self.services.db.write() as conn:
+                    for done, _ in batch:
+                        await outbox.finish(conn, done.item_id, done.status, done.at,
+                                            done.error)
+                        for booking_id, chat_id, message_id, kind in done.shown:
+                            await messages.remember_message(conn, booking_id, chat_id,
+                                                            message_id, kind)
+            except Exception as error:  # each waiting send learns it, as if it wrote alone
+                for _, finished in batch:
+                    finished.set_exception(error)
+            else:
+                for _, finished in batch:
+                    finished.set_result(None)
+
+
+_recorders: weakref.WeakKeyDictionary[Database, _Recorder] = weakref.WeakKeyDictionary()
+
+
+async def record(services: Services, done: Done) -> None:
+    """Record a send as done (returns once written; raises if the write failed)."""
+    if (recorder := _recorders.get(services.db)) is None:
+        recorder = _recorders[services.db] = _Recorder(services)
+    await recorder.record(done)
 
 
 async def _attempt(bot: Bot, services: Services, item: Item,

@@ -4,8 +4,13 @@ daily jobs that run once a day whichever instance asks first."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
+from sqlalchemy import event
+
+from bot.delivery import sender
 from bot.services.runtime import Services
 from storage import daily, outbox
 from storage.outbox import Limits
@@ -127,3 +132,24 @@ async def test_a_daily_run_whose_instance_died_is_taken_over(services: Services)
         assert await daily.take(conn, "retention", today, NOW, "dead")
         assert not await daily.take(conn, "retention", today, NOW + timedelta(minutes=30), "b")
         assert await daily.take(conn, "retention", today, NOW + timedelta(hours=2), "b")
+
+
+async def test_sends_answered_together_are_recorded_in_one_write(services: Services) -> None:
+    for chat in range(1, 11):
+        await add(services, chat)
+    items = await claim(services, limits=Limits(50, 20, timedelta(0), timedelta(seconds=60)))
+    writes: list[str] = []
+
+    @event.listens_for(services.db.engine.sync_engine, "before_cursor_execute")
+    def statement(conn: Any, cursor: Any, sql: str, *args: Any) -> None:
+        if sql.startswith(("BEGIN", "UPDATE outbox")):
+            writes.append(sql.split()[0])
+
+    await asyncio.gather(*(sender.record(services, sender.Done(
+        item.id, outbox.SENT, NOW, "", [])) for item in items))
+    event.remove(services.db.engine.sync_engine, "before_cursor_execute", statement)
+    async with services.db.read() as conn:
+        left = await outbox.due(conn, NOW + timedelta(minutes=2), 50)
+    assert len(items) == 10 and left == []
+    assert writes.count("UPDATE") == 10
+    assert writes.count("BEGIN") <= 2  # the first alone, then the nine that waited for it
