@@ -50,13 +50,14 @@ def _booking(n: int, start: datetime, now: datetime) -> dict[str, Any]:
             "created_at": now, "updated_at": now}
 
 
-async def plant(folder: Path, count: int) -> Path:
-    """A database with `count` bookings, each with a reminder due now."""
+async def plant(folder: Path, count: int, url: str = "") -> Path:
+    """A database (at `url`, else a SQLite file) with `count` bookings, each with a
+    reminder due now."""
     catalog = folder / "catalog.toml"
     catalog.write_text(CATALOG, encoding="utf-8")
     database = folder / "bench.db"  # where bench.crowd.bot_process points the bot
     services = await prepare(make_settings(folder, CATALOG_PATH=str(catalog),
-                                           DATABASE_URL=f"sqlite+aiosqlite:///{database}"))
+                                           DATABASE_URL=url or f"sqlite+aiosqlite:///{database}"))
     now = datetime.now(UTC)
     start = now + timedelta(days=2)
     try:

@@ -31,6 +31,7 @@ HINTS = {
     "DISPATCH_INTERVAL": "a number of seconds between 0 and 3600, e.g. 5",
     "OUTBOX_PACE": "messages a second, from 1 to 1000, e.g. 25",
     "OUTBOX_CHAT_SPACING": "seconds between two scheduled messages to one chat, e.g. 1",
+    "OUTBOX_LEASE": "seconds a claimed message is held for the instance sending it, e.g. 60",
     "OUTBOX_KEEP_DAYS": "days sent messages are kept in the outbox, e.g. 30",
     "REMINDER_OFFSETS": "times before the start, comma-separated, e.g. 24h,1h",
     "LINK_BEFORE_MINUTES": "minutes before a video call, e.g. 10",
@@ -73,6 +74,7 @@ class Settings(BaseSettings):
     DISPATCH_INTERVAL: float = Field(default=5.0, gt=0, le=3600)
     OUTBOX_PACE: int = Field(default=25, ge=1, le=1000)
     OUTBOX_CHAT_SPACING: float = Field(default=1.0, ge=0, le=60)
+    OUTBOX_LEASE: float = Field(default=60.0, ge=1, le=3600)
     OUTBOX_KEEP_DAYS: int = Field(default=30, ge=1, le=3650)
     REMINDER_OFFSETS: Annotated[tuple[int, ...], NoDecode] = (24 * 60, 60)
     LINK_BEFORE_MINUTES: int = Field(default=10, ge=0, le=24 * 60)

@@ -14,6 +14,7 @@ import itertools
 import json
 import re
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from html import unescape
 from typing import Any
@@ -395,3 +396,72 @@ _METHODS = {name.removeprefix("api_").lower(): name.removeprefix("api_")
 def _reply(body: dict[str, Any]) -> web.Response:
     status = 200 if body.get("ok") else int(body.get("error_code", 400))
     return web.json_response(body, status=status)
+
+
+class WebhookPusher:
+    """Telegram in webhook mode behind a load balancer: the updates put in `fake.updates`
+    are posted to the instances in turn; a chat's next update waits until its previous one
+    was acknowledged (2xx). A post that fails (a dead instance, a 5xx, no answer in time)
+    goes to the next instance, as Telegram retries; every `redeliver`-th update is posted
+    once more after its acknowledgement, as Telegram does when an answer reached it late."""
+
+    def __init__(self, fake: FakeTelegram, targets: list[str], secret: str,
+                 redeliver: int = 0, timeout: float = 30.0) -> None:
+        self.fake, self.targets, self.secret = fake, targets, secret
+        self.redeliver, self.timeout = redeliver, timeout
+        self.posts: Counter[str] = Counter()  # target → updates it acknowledged
+        self.retried = 0
+        self._chats: dict[int, asyncio.Queue[dict[str, Any]]] = {}
+        self._tasks: list[asyncio.Task[None]] = []
+        self._turn = itertools.count()
+        self._session: Any = None
+
+    async def start(self) -> None:
+        import aiohttp
+
+        self._session = aiohttp.ClientSession(
+            timeout=aiohttp.ClientTimeout(total=self.timeout))
+        self._tasks.append(asyncio.create_task(self._spread()))
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self._session.close()
+
+    async def _spread(self) -> None:
+        while True:
+            update = await self.fake.updates.get()
+            chat = _chat_of(update)
+            if chat not in self._chats:
+                self._chats[chat] = asyncio.Queue()
+                self._tasks.append(asyncio.create_task(self._chat(self._chats[chat])))
+            self._chats[chat].put_nowait(update)
+
+    async def _chat(self, queue: asyncio.Queue[dict[str, Any]]) -> None:
+        while True:
+            update = await queue.get()
+            await self._post(update)
+            if self.redeliver and update["update_id"] % self.redeliver == 0:
+                await self._post(update)
+
+    async def _post(self, update: dict[str, Any]) -> None:
+        import aiohttp
+
+        for attempt in itertools.count():
+            target = self.targets[next(self._turn) % len(self.targets)]
+            try:
+                async with self._session.post(target, json=update, headers={
+                        "X-Telegram-Bot-Api-Secret-Token": self.secret}) as answer:
+                    if answer.status < 300:
+                        self.posts[target] += 1
+                        return
+            except (aiohttp.ClientError, TimeoutError):
+                pass
+            self.retried += 1
+            await asyncio.sleep(min(0.05 * 2 ** attempt, 1.0))
+
+
+def _chat_of(update: dict[str, Any]) -> int:
+    message = update.get("message") or update.get("callback_query", {}).get("message", {})
+    return int(message.get("chat", {}).get("id", 0))
