@@ -64,10 +64,11 @@ async def press_book(deployment: Deployment, summary: Sent) -> bool:
     return await deployment.until_hung(deployment.citizen().press(BOOK, summary))
 
 
-async def recover(deployment: Deployment, summary: Sent) -> Citizen:
-    """What a citizen does next: press «Κράτηση» again while it is there; time passes."""
+async def recover(deployment: Deployment, summary: Sent, again: bool = True) -> Citizen:
+    """What a citizen does next: press «Κράτηση» again while it is there (`again`), or
+    just wait; time passes."""
     citizen = deployment.citizen()
-    if BOOK in citizen.labels(summary) if summary.reply_markup else False:
+    if again and (BOOK in citizen.labels(summary) if summary.reply_markup else False):
         await citizen.press(BOOK, summary)
     await deployment.later()
     return citizen
@@ -102,10 +103,12 @@ async def test_the_calls_from_the_press_to_the_last_message(
     await assert_told_once(deployment, citizen)
 
 
+@pytest.mark.parametrize("again", [True, False], ids=["pressed again", "waited"])
 @pytest.mark.parametrize("fault", list(FAULTS))
 @pytest.mark.parametrize("moment", range(len(CALLS)))
 async def test_a_fault_at_any_call_after_the_press(deployment: Deployment, fake: FakeTelegram,
-                                                   moment: int, fault: str) -> None:
+                                                   moment: int, fault: str,
+                                                   again: bool) -> None:
     citizen = deployment.citizen()
     await walk(citizen, "summary")
     summary = citizen.keyboard_message()
@@ -113,7 +116,7 @@ async def test_a_fault_at_any_call_after_the_press(deployment: Deployment, fake:
     fake.inject(Fault(method, chat_id=chat, **FAULTS[fault]))
     killed = await press_book(deployment, summary)
     assert killed == (FAULTS[fault]["kind"] == "hang")
-    citizen = await recover(deployment, summary)
+    citizen = await recover(deployment, summary, again)
     # What arrived but was never answered may be sent again: at least once, at most twice.
     # The outbox sends the notice and the invitation side by side: a kill during either
     # may catch the invitation in flight.
@@ -152,7 +155,7 @@ async def test_killed_after_the_replies_before_their_ids_were_written(
     monkeypatch.setattr(lookups, "learn", killed)
     assert await press_book(deployment, summary)
     monkeypatch.setattr(lookups, "learn", learning)
-    citizen = await recover(deployment, summary)
+    citizen = await recover(deployment, summary, again=False)
     await assert_told_once(deployment, citizen)
 
 
@@ -189,12 +192,13 @@ CHANGES = {"cancel": (cancel, "Ναι, ακύρωση", "❌ Ακυρώθηκε"
            "reschedule": (reschedule, "✅ Επιβεβαίωση αλλαγής", "Η κράτησή σας άλλαξε.")}
 
 
+@pytest.mark.parametrize("again", [True, False], ids=["pressed again", "waited"])
 @pytest.mark.parametrize("fault", list(FAULTS))
 @pytest.mark.parametrize("method", ["editMessageText", "sendDocument"])
 @pytest.mark.parametrize("change", list(CHANGES))
 async def test_a_fault_after_a_change_is_committed(deployment: Deployment, fake: FakeTelegram,
-                                                   change: str, method: str,
-                                                   fault: str) -> None:
+                                                   change: str, method: str, fault: str,
+                                                   again: bool) -> None:
     citizen = deployment.citizen()
     await walk(citizen, "summary")
     await citizen.press(BOOK)
@@ -205,7 +209,7 @@ async def test_a_fault_after_a_change_is_committed(deployment: Deployment, fake:
     killed = await deployment.until_hung(deployment.citizen().press(label, question))
     assert killed == (FAULTS[fault]["kind"] == "hang")
     citizen = deployment.citizen()
-    if label in citizen.labels(question) if question.reply_markup else False:
+    if again and (label in citizen.labels(question) if question.reply_markup else False):
         await citizen.press(label, question)  # what they see has not changed: again
     await deployment.later()
     [made] = await bookings_of(deployment)
