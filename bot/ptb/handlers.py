@@ -97,7 +97,7 @@ def present(update: Update, ctx: Context, text: str, markup: Markup,
     gets a new revision, which its buttons carry."""
     turn = ctx.turn
     query = update.callback_query
-    pressed = query.message.message_id if query and query.message else 0
+    pressed = pressed_message(update)
     button = callbacks.parse(query.data) if query else None
     ours = bool(pressed) and (pressed == turn.message_id
                               or (button is not None and button.revision == turn.revision))

@@ -213,3 +213,16 @@ async def test_every_button_of_a_booking_tapped_twice_books_once(
     await tapper.press("❌ Ακύρωση κράτησης", confirmation)
     await tapper.press("Ναι, ακύρωση")
     assert not any(e in m.text for e in ERRORS for m in tapper.messages)
+
+
+async def test_a_forged_flow_press_does_not_turn_a_confirmation_into_a_step(
+        citizen: Citizen, app: App, services: Services) -> None:
+    await book(citizen)
+    confirmation = next(m for m in citizen.messages if "επιβεβαιώθηκε" in m.text)
+    shown = screen([confirmation])
+    await citizen.press("🔁 Προγραμματισμός εκ νέου", confirmation)
+    day = next(b["callback_data"] for b in citizen.keyboard_message().buttons
+               if b["text"] == "3")
+    await citizen.press_data(day, confirmation)  # the flow's button, on another message
+    assert screen([confirmation]) == shown
+    assert "Επιλέξτε ώρα" in citizen.text
