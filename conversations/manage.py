@@ -15,6 +15,7 @@ from bot.ptb.handlers import (
     citizen,
     kick_dispatch,
     pressed_button,
+    pressed_message,
     prompt_reply,
     refuse,
     say,
@@ -104,17 +105,17 @@ async def keep(update: Update, ctx: Context) -> None:
     """«No, keep it»: only for the citizen's own booking, in the question that asked."""
     who, button = await pressed_button(update, ctx)
     found = await lookups.by_reference(ctx.conn, button.arg) if button else None
-    if found is None or found.user_id != who.user_id:
+    if found is None or found.user_id != who.user_id or not pressed_message(update):
         return await stale(update, ctx)
     answer(ctx)
-    if pressed := _pressed(update):
+    if pressed := pressed_message(update):
         ctx.reply.edit(pressed, html.esc(cards.kept_booking(who.t)), or_send=False)
 
 
 async def _cancel(update: Update, ctx: Context, who: Citizen, reference: str,
                   reason: str) -> None:
     services = ctx.services
-    shown_in = _pressed(update)
+    shown_in = pressed_message(update)
     try:
         cancelled = await booking.cancel(await ctx.writer(), services.catalog, reference,
                                          who.user_id, ctx.now(), reason, shown_in=shown_in)
@@ -122,10 +123,9 @@ async def _cancel(update: Update, ctx: Context, who: Citizen, reference: str,
         return refuse(update, ctx, who, refusal)
     answer(ctx)
     service = services.catalog.service(cancelled.service_id)
-    card = cards.booking_card(who.t, service, cancelled, who.zone, cards.cancel_done(who.t))
-    again = keyboards.book_again(who.t, cancelled.group_id)
-    if shown_in:
-        ctx.reply.edit(shown_in, card, again)
+    card, again = cards.outcome(who.t, service, cancelled, who.zone)
+    if shown_in:  # the outbox shows it there again unless this edit arrives
+        ctx.reply.edit(shown_in, card, again, sent=ctx.reply.confirmed(cancelled.id))
     else:
         say(ctx, card, again)
     kick_dispatch(ctx)  # earlier messages, the cancelled invitation, staff: from the outbox
@@ -155,7 +155,7 @@ async def rated(update: Update, ctx: Context) -> None:
     except NotAllowed as refusal:
         return refuse(update, ctx, who, refusal)
     answer(ctx)
-    if pressed := _pressed(update):
+    if pressed := pressed_message(update):
         ctx.reply.edit(pressed, reminders.feedback_thanks(who.t, int(stars)), or_send=False)
     say(ctx, reminders.comment_prompt(who.t, reference),
         keyboards.force_reply(who.t._("Comment")))
@@ -169,12 +169,6 @@ async def comment_typed(update: Update, ctx: Context) -> None:
     reference, text = replied
     if await feedback.comment(await ctx.writer(), reference, who.user_id, text, ctx.now()):
         say(ctx, reminders.comment_thanks(who.t))
-
-
-def _pressed(update: Update) -> int:
-    """The message whose button was pressed (0 for a typed message)."""
-    query = update.callback_query
-    return query.message.message_id if query and query.message else 0
 
 
 def handlers() -> list[BaseHandler[Update, Context, None]]:

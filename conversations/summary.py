@@ -6,7 +6,6 @@ from datetime import datetime
 
 from telegram import Update
 
-from bot.domain.catalog import ResolvedService
 from bot.domain.draft import Draft, Step, missing
 from bot.domain.meeting import new_meeting_url
 from bot.domain.model import Booking, BookingRequest, Channel
@@ -19,6 +18,7 @@ from bot.ptb.handlers import (
     kick_dispatch,
     on_button,
     present,
+    pressed_message,
     say,
     stale,
 )
@@ -78,7 +78,7 @@ async def _book(update: Update, ctx: Context, who: Citizen, draft: Draft) -> Sta
     video = request.channel is Channel.VIDEO
     meeting = new_meeting_url(services.settings.meeting_template) if video else ""
     zone = services.settings.zone
-    shown_in = _pressed(update)
+    shown_in = pressed_message(update)
     conn = await ctx.writer()
     try:
         if draft.rebook:
@@ -100,30 +100,16 @@ async def _book(update: Update, ctx: Context, who: Citizen, draft: Draft) -> Sta
     # The outbox shows it again, sends the invitation and brings earlier messages up to
     # date: written with the booking, so a crash from here on delays them, never loses them.
     kick_dispatch(ctx)
-    present(update, ctx, _confirmation(who, service, made),
-            keyboards.booking_actions(who.t, made), sent=ctx.reply.confirmed(made.id))
+    text, markup = cards.outcome(who.t, service, made, who.zone)
+    present(update, ctx, text, markup, sent=ctx.reply.confirmed(made.id))
     return END
-
-
-def _confirmation(who: Citizen, service: ResolvedService, made: Booking) -> str:
-    render = cards.rescheduled if made.sequence else cards.confirmation
-    return render(who.t, service, made, who.zone)
 
 
 def _show_again(update: Update, ctx: Context, who: Citizen, made: Booking) -> None:
     """What a draft already made, in the message it was made from."""
     service = ctx.services.catalog.service(made.service_id)
-    if made.is_active and service is not None:
-        text = _confirmation(who, service, made)
-        markup = keyboards.booking_actions(who.t, made)
-    else:
-        text, markup = cards.booking_card(who.t, service, made, who.zone), None
-    if pressed := _pressed(update):
+    text, markup = cards.outcome(who.t, service, made, who.zone)
+    if pressed := pressed_message(update):
         ctx.reply.edit(pressed, text, markup)
     else:
         say(ctx, text, markup)
-
-
-def _pressed(update: Update) -> int:
-    query = update.callback_query
-    return query.message.message_id if query and query.message else 0

@@ -5,6 +5,10 @@ exactly as it would talk to api.telegram.org or a local Bot API server. It check
 Telegram checks (HTML that parses, 4096 characters, 64-byte button data, "message is not
 modified", one answer per callback query) and keeps every chat's messages so tests can
 read what a citizen would see and press what a citizen would press.
+
+Faults can be injected on a chosen call (`inject`): Telegram refusing it (a 500), the call
+taking effect but its answer coming after the client gave up (`late`), or the bot dying
+while it waits for the answer (`hang`: before or after the call took effect).
 """
 
 from __future__ import annotations
@@ -88,6 +92,28 @@ def _check_markup(markup: dict[str, Any] | None) -> None:
 
 
 @dataclass
+class Fault:
+    """What happens to a chosen call: the `skip`-th next call of `method` (to `chat_id`, if
+    given). `kind`: "fail" answers `error` (`times` calls in a row); "late" lets the call
+    take effect and answers only after `late_by` seconds (after the client's timeout);
+    "hang" never answers, the call taking effect first if `applied`: the bot is killed
+    while it waits (`FakeTelegram.hung` is set)."""
+
+    method: str
+    kind: str
+    chat_id: int | None = None
+    skip: int = 0
+    error: ApiError | None = None
+    times: int = 1
+    applied: bool = False
+    late_by: float = 2.0
+
+    def matches(self, method: str, params: dict[str, Any]) -> bool:
+        return method == self.method and (
+            self.chat_id is None or str(self.chat_id) == str(params.get("chat_id")))
+
+
+@dataclass
 class Sent:
     """One message in a chat, as Telegram stores it."""
 
@@ -135,7 +161,6 @@ class FakeTelegram:
         self.answers: list[dict[str, Any]] = []
         self.commands: dict[str, list[dict[str, str]]] = {}
         self.updates: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
-        self.failures: dict[str, list[tuple[ApiError, int | None]]] = {}
         self.unknown: list[str] = []
         self.left: list[int] = []
         self._answered: set[str] = set()
@@ -148,6 +173,9 @@ class FakeTelegram:
         self.webhook: dict[str, Any] = {}  # setWebhook's parameters, while one is set
         self.webhooks_set = 0
         self._waiting: dict[int, list[asyncio.Future[None]]] = {}
+        self.faults: list[Fault] = []
+        self.hung = asyncio.Event()  # a "hang" fault was reached: the bot may be killed now
+        self._hanging: list[asyncio.Future[None]] = []
 
     # ---- lifecycle ---------------------------------------------------------------
 
@@ -163,6 +191,7 @@ class FakeTelegram:
         self.base_url = f"http://127.0.0.1:{port}/bot"
 
     async def stop(self) -> None:
+        self.release()
         if self._runner:
             await self._runner.cleanup()
 
@@ -205,7 +234,38 @@ class FakeTelegram:
 
     def fail_next(self, method: str, error: ApiError, chat_id: int | None = None) -> None:
         """The next call of `method` (to `chat_id`, if given) fails with `error`."""
-        self.failures.setdefault(method, []).append((error, chat_id))
+        self.inject(Fault(method, "fail", chat_id, error=error))
+
+    def inject(self, fault: Fault) -> Fault:
+        self.faults.append(fault)
+        return fault
+
+    def release(self) -> None:
+        """Let the calls that hang end (their client is long gone)."""
+        for waiter in self._hanging:
+            if not waiter.done():
+                waiter.set_result(None)
+        self._hanging.clear()
+        self.hung.clear()
+
+    def _fault(self, method: str, params: dict[str, Any]) -> Fault | None:
+        for fault in self.faults:
+            if fault.matches(method, params):
+                if fault.skip:
+                    fault.skip -= 1
+                    return None
+                fault.times -= 1
+                if fault.times <= 0:
+                    self.faults.remove(fault)
+                return fault
+        return None
+
+    async def hang(self) -> None:
+        """Wait here until released: the bot is killed meanwhile (`hung` says when)."""
+        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._hanging.append(waiter)
+        self.hung.set()
+        await waiter
 
     # ---- the API -----------------------------------------------------------------
 
@@ -220,20 +280,17 @@ class FakeTelegram:
             await asyncio.sleep(self.latency)
         self.calls.append((method, params))
         try:
-            for failure in self.failures.get(method, []):
-                error, chat = failure
-                if chat is None or str(chat) == str(params.get("chat_id")):
-                    self.failures[method].remove(failure)
-                    raise error
-            handler = getattr(self, f"api_{method}", None)
-            if handler is None:
-                self.unknown.append(method)
-                raise ApiError(404, "Not Found")
-            result = await handler(params, files) if asyncio.iscoroutinefunction(handler) \
-                else handler(params, files)
-            if method in CONTENT_METHODS:
-                await self._note_change(int(params.get("chat_id", 0)))
-                self.answered_at[int(params.get("chat_id", 0))] = time.perf_counter()
+            fault = self._fault(method, params)
+            if fault is not None and fault.kind == "fail":
+                raise fault.error or ApiError(500, "Internal Server Error")
+            if fault is not None and fault.kind == "hang" and not fault.applied:
+                await self.hang()
+                raise ApiError(500, "Internal Server Error")  # nobody listens any more
+            result = await self._apply(method, params, files)
+            if fault is not None and fault.kind == "hang":
+                await self.hang()
+            elif fault is not None and fault.kind == "late":
+                await asyncio.sleep(fault.late_by)
         except ApiError as error:
             body: dict[str, Any] = {"ok": False, "error_code": error.code,
                                     "description": error.description}
@@ -241,6 +298,18 @@ class FakeTelegram:
                 body["parameters"] = {"retry_after": error.retry_after}
             return _reply(body)
         return _reply({"ok": True, "result": result})
+
+    async def _apply(self, method: str, params: dict[str, Any], files: dict[str, Any]) -> Any:
+        handler = getattr(self, f"api_{method}", None)
+        if handler is None:
+            self.unknown.append(method)
+            raise ApiError(404, "Not Found")
+        result = await handler(params, files) if asyncio.iscoroutinefunction(handler) \
+            else handler(params, files)
+        if method in CONTENT_METHODS:
+            await self._note_change(int(params.get("chat_id", 0)))
+            self.answered_at[int(params.get("chat_id", 0))] = time.perf_counter()
+        return result
 
     def api_getMe(self, params: dict[str, Any], files: dict[str, Any]) -> Any:
         return BOT_USER

@@ -131,9 +131,9 @@ async def send_citizen_cancelled(bot: Bot, services: Services, item: Item,
 
 async def send_confirmation(bot: Bot, services: Services, item: Item, booking: Booking,
                             now: datetime) -> str | None:
-    """The confirmation (or the change) in the message the citizen made it from: the
-    handler showed it at once; this shows it again, which changes nothing if that worked,
-    and tells the citizen if it did not (a crash, a failed call)."""
+    """The confirmation (the change, the cancellation) in the message the citizen made it
+    from: the handler showed it at once; this shows it again, which changes nothing if that
+    worked, and tells the citizen if it did not (a crash, a failed call)."""
     if booking.sequence != item.payload.get("sequence"):
         return "the booking changed since; the newer messages tell it"
     if await _unreachable(services, booking):
@@ -142,9 +142,7 @@ async def send_confirmation(bot: Bot, services: Services, item: Item, booking: B
     service = services.catalog.service(booking.service_id)
     if service is None:
         return "the service is no longer in the catalog"
-    render = cards.rescheduled if booking.sequence else cards.confirmation
-    text = render(who.t, service, booking, who.zone)
-    markup = keyboards.booking_actions(who.t, booking)
+    text, markup = cards.outcome(who.t, service, booking, who.zone)
     message_id = int(item.payload.get("message_id", 0))
     try:
         await call(bot, "editMessageText", message(booking.user_id, text, markup)

@@ -97,7 +97,7 @@ def present(update: Update, ctx: Context, text: str, markup: Markup,
     gets a new revision, which its buttons carry."""
     turn = ctx.turn
     query = update.callback_query
-    pressed = query.message.message_id if query and query.message else 0
+    pressed = pressed_message(update)
     button = callbacks.parse(query.data) if query else None
     ours = bool(pressed) and (pressed == turn.message_id
                               or (button is not None and button.revision == turn.revision))
@@ -153,9 +153,15 @@ def stamp(markup: Markup, revision: int) -> Markup:
 
 
 def pressed_message(update: Update) -> int:
-    """The message whose button was pressed (0 for anything else)."""
+    """The message whose button was pressed, to show the outcome in (0 for anything else).
+    Only if the button is one that message really shows: forged data (a modified client
+    can send any) never rewrites a message about something else."""
     query = update.callback_query
-    return query.message.message_id if query and query.message else 0
+    message = query.message if query else None
+    if query is None or not isinstance(message, Message) or message.reply_markup is None:
+        return 0
+    keys = (key for row in message.reply_markup.inline_keyboard for key in row)
+    return message.message_id if any(key.callback_data == query.data for key in keys) else 0
 
 
 async def pressed_button(update: Update, ctx: Context) -> tuple[Citizen, Button | None]:

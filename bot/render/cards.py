@@ -10,6 +10,7 @@ from bot.domain.model import Booking, Status
 from bot.render.formatting import clock, long_date
 from bot.render.html import esc
 from bot.render.i18n import N_, Translator
+from bot.render.keyboards import Keyboard, book_again, booking_actions
 from bot.render.phrases import (
     channel_name,
     how_served,
@@ -89,6 +90,19 @@ def rescheduled(t: Translator, service: ResolvedService, booking: Booking,
     text = confirmation(t, service, booking, zone)
     return text.replace(esc(t._("Your booking is confirmed.")),
                         esc(t._("Your booking has been changed.")), 1)
+
+
+def outcome(t: Translator, service: ResolvedService | None, booking: Booking,
+            zone: ZoneInfo) -> tuple[str, Keyboard | None]:
+    """What the message a change was made from shows once it is made (by the handler at
+    once, by the outbox again): the confirmation, the change, or the cancellation."""
+    if booking.status is Status.CANCELLED:
+        return (booking_card(t, service, booking, zone, cancel_done(t)),
+                book_again(t, booking.group_id))
+    if not booking.is_active or service is None:
+        return booking_card(t, service, booking, zone), None
+    render = rescheduled if booking.sequence else confirmation
+    return render(t, service, booking, zone), booking_actions(t, booking)
 
 
 def cancel_question(t: Translator, service: ResolvedService | None, booking: Booking,

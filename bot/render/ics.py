@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event, vCalAddress, vText
@@ -39,8 +39,9 @@ def invitation(
     event.add("uid", booking.uid)
     event.add("dtstamp", now)
     event.add("sequence", booking.sequence)
-    event.add("dtstart", booking.start.astimezone(zone))
-    event.add("dtend", booking.end.astimezone(zone))
+    start, end = _times(booking, zone)
+    event.add("dtstart", start)
+    event.add("dtend", end)
     event.add("summary", about.title)
     event.add("description", about.description)
     if about.location:
@@ -66,6 +67,19 @@ def invitation(
     first = booking.start.date() - timedelta(days=366)
     calendar.add_missing_timezones(first_date=first, last_date=first + timedelta(days=3 * 366))
     return bytes(calendar.to_ical())
+
+
+def _times(booking: Booking, zone: ZoneInfo) -> tuple[datetime, datetime]:
+    """The start and end in the zone, unless either falls in the hour its clocks show twice
+    (when they go back): a TZID time there could be either, so both are given in UTC."""
+    times = booking.start.astimezone(zone), booking.end.astimezone(zone)
+    if any(_repeated(moment) for moment in times):
+        return booking.start.astimezone(UTC), booking.end.astimezone(UTC)
+    return times
+
+
+def _repeated(local: datetime) -> bool:
+    return local.replace(fold=1 - local.fold).utcoffset() != local.utcoffset()
 
 
 def filename(booking: Booking, method: str = "REQUEST") -> str:

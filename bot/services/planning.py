@@ -20,7 +20,7 @@ from bot.services.runtime import Services
 from bot.settings import Settings
 from storage import outbox
 
-CONFIRMATION = "confirmation"  # the booking (or change) shown in the message it was made in
+CONFIRMATION = "confirmation"  # a change's outcome shown in the message it was made from
 INVITATION = "invitation"  # the .ics for the citizen's calendar (REQUEST or CANCEL)
 REFRESH = "refresh"  # every earlier message about the booking shows it as it now stands
 STAFF_NOTICE = "staff_notice"  # post or update the booking's notice in the staff chat
@@ -51,7 +51,7 @@ async def after_change(conn: AsyncConnection, booking: Booking, service: Resolve
     items = []
     if staff_chat:
         items.append(due.item(STAFF_NOTICE, now, chat_id=staff_chat))
-    if kind in ("booked", "rescheduled") and shown_in:
+    if kind in ("booked", "rescheduled", "cancelled") and shown_in:
         items.append(due.item(CONFIRMATION, now + CONFIRMATION_GRACE, chat_id=user,
                               payload={"message_id": shown_in, "sequence": booking.sequence}))
     if kind == "cancelled" and data.get("by") != "citizen":

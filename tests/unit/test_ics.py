@@ -174,3 +174,17 @@ def test_cancel_gives_a_cancelled_event_with_the_same_uid() -> None:
     assert str(cancel["status"]) == "CANCELLED"
     assert str(cancel["uid"]) == str(request["uid"])
     assert int(cancel["sequence"]) == 4
+
+
+def test_the_repeated_hour_is_named_in_utc() -> None:
+    # 25 October 2026: 03:30 in Athens comes twice; both are named by their instant.
+    for start in (datetime(2026, 10, 25, 0, 30, tzinfo=UTC),
+                  datetime(2026, 10, 25, 1, 30, tzinfo=UTC)):
+        data = invitation(make_booking(start, end=start + timedelta(minutes=30)), ABOUT,
+                          ATHENS, NOW)
+        assert f"DTSTART:{start:%Y%m%dT%H%M%S}Z".encode() in data
+        assert only_event(Calendar.from_ical(data)).decoded("dtstart") == start
+    # An hour later the clock is unambiguous again: local time with its zone.
+    later = invitation(make_booking(datetime(2026, 10, 25, 2, 0, tzinfo=UTC)), ABOUT, ATHENS,
+                       NOW)
+    assert b"DTSTART;TZID=Europe/Athens:20261025T040000" in later
