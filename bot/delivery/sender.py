@@ -33,6 +33,7 @@ from telegram.error import BadRequest, RetryAfter, TelegramError, TimedOut
 from bot.delivery import mail
 from bot.delivery.emails import send_email
 from bot.delivery.messenger import SHOWN, Shown
+from bot.delivery.redact import run_wipe, send_redaction
 from bot.delivery.to_citizens import (
     send_citizen_cancelled,
     send_confirmation,
@@ -216,5 +217,6 @@ BOOKING_SENDERS: dict[str, BookingSender] = {
     planning.LINK: send_link,
     planning.FEEDBACK: send_feedback,
     planning.EMAIL: send_email,
+    planning.REDACT: send_redaction,
 }
-CHAT_SENDERS: dict[str, ChatSender] = {planning.DIGEST: send_digest}
+CHAT_SENDERS: dict[str, ChatSender] = {planning.DIGEST: send_digest, planning.WIPE: run_wipe}

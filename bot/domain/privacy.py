@@ -1,4 +1,4 @@
-"""Personal data kept out of logs and error columns.
+"""Personal data kept out of logs and error columns; what is held about one citizen.
 
 An error text (a mail server's refusal quotes the recipient, Telegram may quote what it
 was sent) is stored and logged only after `redact`: the booking's own details become
@@ -10,6 +10,9 @@ from __future__ import annotations
 import hashlib
 import re
 import traceback
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
 
 from bot.domain.model import Booking
 
@@ -52,3 +55,25 @@ def _without(text: str, value: str, instead: str) -> str:
     if len(value) < SHORTEST:
         return text
     return re.sub(re.escape(value), instead, text, flags=re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class HeldBooking:
+    """A booking as held about its citizen: the row, its history, their rating."""
+
+    booking: Booking
+    history: list[dict[str, Any]]
+    rating: int | None = None
+    comment: str = ""
+
+
+@dataclass(frozen=True)
+class HeldData:
+    """Everything held about one citizen (GDPR Art. 15), as stored."""
+
+    user_id: int
+    preferences: dict[str, Any] | None
+    conversation: dict[str, Any] | None  # where their chat stands, the draft included
+    bookings: list[HeldBooking] = field(default_factory=list)
+    waitlist: list[dict[str, Any]] = field(default_factory=list)
+    made_at: datetime | None = None
