@@ -7,7 +7,15 @@ from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
 from bot.ptb.context import Context
-from bot.ptb.handlers import answer, chat_of, citizen, kick_dispatch, pressed_message, say
+from bot.ptb.handlers import (
+    answer,
+    chat_of,
+    citizen,
+    kick_dispatch,
+    pressed_button,
+    pressed_message,
+    say,
+)
 from bot.render import callbacks, keyboards, privacy
 from bot.services.privacy import forget, held, upcoming_count
 
@@ -31,8 +39,7 @@ async def forget_me(update: Update, ctx: Context) -> None:
 
 
 async def forget_answered(update: Update, ctx: Context) -> None:
-    who = await citizen(update, ctx)
-    button = callbacks.parse(update.callback_query.data if update.callback_query else None)
+    who, button = await pressed_button(update, ctx)
     answer(ctx)
     if button is None or chat_of(update).type != chat_of(update).PRIVATE:
         return

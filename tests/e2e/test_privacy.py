@@ -54,8 +54,10 @@ async def held_anywhere(services: Services, *needles: str) -> list[str]:
 
 
 def file_bytes(services: Services) -> bytes:
+    """The SQLite file and its WAL as they lie on disk (nothing on PostgreSQL)."""
     path = services.db.path
-    assert path is not None
+    if path is None:
+        return b""
     wal = Path(f"{path}-wal")
     return path.read_bytes() + (wal.read_bytes() if wal.exists() else b"")
 
@@ -92,8 +94,9 @@ def refusing() -> Iterator[Controller]:
 
 @pytest.fixture
 async def services(tmp_path: Path, fake: FakeTelegram, clock: FrozenClock,
-                   refusing: Controller) -> AsyncIterator[Services]:
-    settings = make_settings(tmp_path, fake.base_url, SMTP_HOST="127.0.0.1",
+                   refusing: Controller, database_url: str) -> AsyncIterator[Services]:
+    settings = make_settings(tmp_path, fake.base_url, DATABASE_URL=database_url,
+                             SMTP_HOST="127.0.0.1",
                              SMTP_PORT=refusing.port, SMTP_SECURITY="none",
                              SMTP_SENDER="rantevou@chios.example.gr")
     prepared = await prepare(settings, clock)
@@ -297,9 +300,10 @@ async def test_my_data_holds_all_of_one_citizen_and_nothing_of_another(
 async def test_an_export_is_sent_from_memory_and_leaves_no_file(
     citizen: Citizen, app: App, services: Services, fake: FakeTelegram,
 ) -> None:
-    await book(citizen)
     path = services.db.path
-    assert path is not None
+    if path is None:
+        pytest.skip("PostgreSQL: no database file")
+    await book(citizen)
     admin = Citizen(fake, app, user_id=9001)
     await admin.send("/export 2026-12-01 2026-12-31")
     document = admin.last.document
