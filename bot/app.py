@@ -16,7 +16,7 @@ from bot.ptb.request import AiohttpRequest
 from bot.render.i18n import Translator
 from bot.services.runtime import Services
 from bot.settings import SUPPORTED_LOCALES
-from conversations import admin, common, flow, manage, screens, staff
+from conversations import admin, common, flow, manage, privacy, screens, staff
 
 App = Application[Any, Context, Any, Any, Any, Any]
 COMMANDS = (
@@ -25,6 +25,8 @@ COMMANDS = (
     ("language", "change the language"),
     ("timezone", "change the time zone of the times shown"),
     ("cancel", "leave the booking in progress"),
+    ("mydata", "everything held about you"),
+    ("forgetme", "erase everything about you"),
     ("help", "this help"),
 )
 
@@ -51,7 +53,8 @@ def build_application(services: Services) -> App:
     processor.replay = _replay(application)
     processor.failed = _failed(application)
     application.add_handler(staff.guard(), group=-1)
-    for handler in [*common.before_flows(), *manage.handlers(), *staff.handlers(),
+    for handler in [*common.before_flows(), *manage.handlers(), *privacy.handlers(),
+                    *staff.handlers(),
                     *admin.handlers()]:
         application.add_handler(handler)
     application.add_handler(flow.conversation())

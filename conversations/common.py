@@ -15,6 +15,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot.domain.privacy import failure
 from bot.ptb.context import Context
 from bot.ptb.handlers import answer, citizen, pressed_message, query_of, say, stale, user_of
 from bot.ptb.replies import Replies
@@ -98,7 +99,8 @@ async def stray(update: Update, ctx: Context) -> None:
 async def on_error(update: object, ctx: Context) -> None:
     """A handler failed: nothing it changed is kept, and the citizen hears that something
     went wrong (true: the transaction is rolled back, so no booking exists because of it)."""
-    log.error("update failed", exc_info=ctx.error)
+    if ctx.error is not None:
+        log.error("update failed: %s", failure(ctx.error))
     turn = CURRENT.get()
     if turn is None:
         return

@@ -13,7 +13,6 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from bot.domain.model import Booking, Channel, Details, Status
 from storage.schema import (
     booking_events,
-    booking_messages,
     bookings,
     confirmed_drafts,
     feedback,
@@ -236,24 +235,31 @@ async def last_event(conn: AsyncConnection, booking_id: int) -> dict[str, Any] |
     return dict(row._mapping) if row else None
 
 
-async def erase_personal_data(conn: AsyncConnection, ended_before: datetime,
-                              now: datetime) -> int:
-    """Blank what identifies the citizen in bookings that ended before the cutoff; what
-    statistics need (service, channel, times, status, rating) stays."""
+async def ended_before(conn: AsyncConnection, cutoff: datetime) -> list[int]:
+    """Bookings that ended before the cutoff and still hold personal data."""
     rows = await conn.execute(select(bookings.c.id).where(
-        bookings.c.end_at < ended_before, bookings.c.erased_at.is_(None)))
-    ids = [row.id for row in rows]
+        bookings.c.end_at < cutoff, bookings.c.erased_at.is_(None)))
+    return [row.id for row in rows]
+
+
+async def erase_personal_data(conn: AsyncConnection, ids: Sequence[int], now: datetime) -> None:
+    """Blank whatever identifies the citizen in these bookings, their history and their
+    feedback: the booking no longer names its citizen, not even by Telegram id. What
+    statistics need (service, channel, times, status, rating) stays."""
     if not ids:
-        return 0
-    await conn.execute(update(bookings).where(bookings.c.id.in_(ids)).values(
-        name="", email="", phone="", address="", notes="", requirements="",
-        third_party_email="", meeting_url="", cancel_reason="", erased_at=now, updated_at=now,
-    ))
+        return
+    citizen = select(bookings.c.user_id).where(
+        bookings.c.id == booking_events.c.booking_id).scalar_subquery()
+    await conn.execute(update(booking_events).where(
+        booking_events.c.booking_id.in_(ids), booking_events.c.actor == citizen,
+    ).values(actor=None))
     await conn.execute(update(booking_events).where(booking_events.c.booking_id.in_(ids))
                        .values(data={}))
+    await conn.execute(update(bookings).where(bookings.c.id.in_(ids)).values(
+        user_id=0, name="", email="", phone="", address="", notes="", requirements="",
+        third_party_email="", meeting_url="", cancel_reason="", erased_at=now, updated_at=now,
+    ))
     await conn.execute(update(feedback).where(feedback.c.booking_id.in_(ids)).values(comment=""))
-    await conn.execute(delete(booking_messages).where(booking_messages.c.booking_id.in_(ids)))
-    return len(ids)
 
 
 async def booking_of_draft(conn: AsyncConnection, draft_id: str) -> Booking | None:

@@ -19,7 +19,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
-from storage import sqlite_driver
+from storage import files, sqlite_driver
 
 WRITE = "rantevou_write"
 LOOSE = "rantevou_loose"  # SQLite: no BEGIN; each statement reads the latest commit
@@ -31,8 +31,10 @@ class Database:
         connection to read and, on SQLite, take the one writer's."""
         parsed = make_url(url)
         self.is_sqlite = parsed.get_backend_name() == "sqlite"
-        if self.is_sqlite and parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        self.path = (Path(parsed.database) if self.is_sqlite and parsed.database
+                     and parsed.database != ":memory:" else None)
+        if self.path is not None:
+            files.lock_down(self.path)
         if self.is_sqlite:
             parsed = parsed.set(drivername=sqlite_driver.DRIVER)
         self.engine: AsyncEngine = create_async_engine(
@@ -41,9 +43,11 @@ class Database:
             # Every use ends its transaction (commit, or rollback on an error) itself: a
             # rollback on each return to the pool would only cost a round trip.
             pool_reset_on_return=None,
+            # A failed statement's error names its SQL, never its values (a citizen's).
+            hide_parameters=True,
         )
         if self.is_sqlite:
-            _sqlite_transactions(self.engine)
+            _sqlite_transactions(self.engine, self.path)
         self._writer = self.engine.execution_options(**{WRITE: True})
         self._loose = self.engine.execution_options(**{LOOSE: True})
         self._lock: asyncio.Lock | None = None
@@ -95,17 +99,23 @@ class Database:
         async with self.engine.connect() as conn:
             await conn.exec_driver_sql("SELECT 1")
 
-    @property
-    def path(self) -> str | None:
-        """The SQLite file (None on PostgreSQL)."""
-        return self.engine.url.database if self.is_sqlite else None
+    async def checkpoint(self) -> None:
+        """After an erasure: SQLite copies the WAL into the file and empties it, so the
+        erased values live on in neither (secure_delete zeroes them in the file itself).
+        PostgreSQL's own VACUUM reclaims dead rows."""
+        if not self.is_sqlite:
+            return
+        async with self._write_lock(), self._loose.connect() as conn:
+            await conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
     async def close(self) -> None:
         await self.engine.dispose()
 
 
-def _sqlite_transactions(engine: AsyncEngine) -> None:
-    """Take transaction control away from the sqlite3 module (SQLAlchemy's documented recipe)."""
+def _sqlite_transactions(engine: AsyncEngine, path: Path | None) -> None:
+    """Take transaction control away from the sqlite3 module (SQLAlchemy's documented
+    recipe); erased data is overwritten, not left in free pages (secure_delete); a WAL or
+    SHM file left readable by others is tightened."""
 
     @event.listens_for(engine.sync_engine, "connect")
     def _connect(dbapi_connection: Any, _record: Any) -> None:
@@ -114,7 +124,10 @@ def _sqlite_transactions(engine: AsyncEngine) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA secure_delete=ON")
         cursor.close()
+        if path is not None:
+            files.tighten_companions(path)
 
     @event.listens_for(engine.sync_engine, "begin")
     def _begin(conn: Connection) -> None:

@@ -40,3 +40,12 @@ async def feedback_of(conn: AsyncConnection, booking_ids: Sequence[int]) -> list
     rows = await conn.execute(select(feedback.c.rating)
                               .where(feedback.c.booking_id.in_(booking_ids)))
     return [row.rating for row in rows]
+
+
+async def feedback_by_booking(conn: AsyncConnection,
+                              booking_ids: Sequence[int]) -> dict[int, tuple[int, str]]:
+    """Each rated booking's rating and comment."""
+    if not booking_ids:
+        return {}
+    rows = await conn.execute(select(feedback).where(feedback.c.booking_id.in_(booking_ids)))
+    return {row.booking_id: (row.rating, row.comment) for row in rows}

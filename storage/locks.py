@@ -56,7 +56,7 @@ MODE = "mode"  # polling holds it alone; webhook instances share it
 
 
 @asynccontextmanager
-async def hold_instance(engine: AsyncEngine, database: str | None,
+async def hold_instance(engine: AsyncEngine, database: Path | None,
                         polling: bool) -> AsyncIterator[None]:
     """For the life of this process: on SQLite, the one process on the file; on
     PostgreSQL, one poller alone (Telegram allows one), or any number of webhook
@@ -85,12 +85,12 @@ async def hold_instance(engine: AsyncEngine, database: str | None,
 
 
 @contextmanager
-def _file_lock(database: str | None) -> Iterator[None]:
+def _file_lock(database: Path | None) -> Iterator[None]:
     """An exclusive lock on `<database>.lock` beside the SQLite file, held while open."""
-    if not database or database == ":memory:":
+    if database is None:
         yield
         return
-    with Path(f"{database}.lock").open("ab") as file:
+    with database.with_name(database.name + ".lock").open("ab") as file:
         try:
             fcntl.flock(file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

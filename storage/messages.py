@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from collections.abc import Sequence
+
+from sqlalchemy import delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -28,3 +30,21 @@ async def messages_of(conn: AsyncConnection, booking_id: int) -> list[tuple[int,
         .order_by(booking_messages.c.message_id)
     )
     return [(row.chat_id, row.message_id, row.kind) for row in rows]
+
+
+async def messages_of_bookings(conn: AsyncConnection,
+                               booking_ids: Sequence[int]) -> list[tuple[int, int, int, str]]:
+    """(booking id, chat id, message id, kind) of every message that shows these bookings."""
+    if not booking_ids:
+        return []
+    rows = await conn.execute(
+        select(booking_messages).where(booking_messages.c.booking_id.in_(list(booking_ids)))
+        .order_by(booking_messages.c.booking_id, booking_messages.c.message_id))
+    return [(row.booking_id, row.chat_id, row.message_id, row.kind) for row in rows]
+
+
+async def forget_message(conn: AsyncConnection, booking_id: int, chat_id: int,
+                         message_id: int) -> None:
+    await conn.execute(delete(booking_messages).where(
+        booking_messages.c.booking_id == booking_id, booking_messages.c.chat_id == chat_id,
+        booking_messages.c.message_id == message_id))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple
@@ -57,6 +58,13 @@ async def drop_pending(conn: AsyncConnection, booking_id: int, kinds: tuple[str,
     await conn.execute(delete(outbox).where(
         outbox.c.booking_id == booking_id, outbox.c.status == PENDING, outbox.c.kind.in_(kinds)
     ))
+
+
+async def forget_bookings(conn: AsyncConnection, booking_ids: Sequence[int]) -> None:
+    """Forget everything sent or to be sent about these bookings (their data is erased):
+    payloads, errors and all."""
+    if booking_ids:
+        await conn.execute(delete(outbox).where(outbox.c.booking_id.in_(list(booking_ids))))
 
 
 def _item(r: Any) -> Item:

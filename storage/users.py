@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Table, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from storage.schema import users
+from storage.schema import metadata, users
 
 
 class UserPrefs(NamedTuple):
@@ -62,3 +62,31 @@ async def is_unreachable(conn: AsyncConnection, user_id: int) -> bool:
     row = (await conn.execute(select(users.c.unreachable_at)
                               .where(users.c.id == user_id))).first()
     return bool(row and row.unreachable_at)
+
+
+async def row_of(conn: AsyncConnection, user_id: int) -> dict[str, Any] | None:
+    """What is stored about the user themselves (their preferences), as stored."""
+    row = (await conn.execute(select(users).where(users.c.id == user_id))).first()
+    return dict(row._mapping) if row else None
+
+
+def _waitlist() -> Table | None:
+    """The waitlist, where the schema has one with a user column."""
+    table = metadata.tables.get("waitlist")
+    return table if table is not None and "user_id" in table.c else None
+
+
+async def waitlist_of(conn: AsyncConnection, user_id: int) -> list[dict[str, Any]]:
+    table = _waitlist()
+    if table is None:
+        return []
+    rows = await conn.execute(select(table).where(table.c.user_id == user_id))
+    return [dict(row._mapping) for row in rows]
+
+
+async def forget(conn: AsyncConnection, user_id: int) -> None:
+    """Forget the user: their preferences and their places on the waitlist."""
+    table = _waitlist()
+    if table is not None:
+        await conn.execute(delete(table).where(table.c.user_id == user_id))
+    await conn.execute(delete(users).where(users.c.id == user_id))

@@ -65,6 +65,7 @@ async def _retention(services: Services) -> str:
         erased = await erase_old(conn, now, settings.RETENTION_DAYS)
         forgotten = await forget_abandoned_drafts(conn, now)
         purged = await outbox.purge(conn, now - timedelta(days=settings.OUTBOX_KEEP_DAYS))
+    await services.db.checkpoint()  # what was erased or forgotten lingers in no file
     return (f"personal data of {erased} old bookings erased, {forgotten} abandoned drafts "
             f"forgotten, {purged} old outbox items purged")
 

@@ -10,13 +10,19 @@ from html import unescape
 
 import aiosmtplib
 
+from bot.domain.privacy import redact
 from bot.settings import Settings
 
 _TAG = re.compile(r"<[^>]+>")
 
 
 class MailError(Exception):
-    """The message could not be handed to the mail server (worth trying again later)."""
+    """The message could not be handed to the mail server (worth trying again later). Its
+    text names no address: a refusal quotes the recipient."""
+
+
+class MailRefused(MailError):
+    """The mail server refused the message for good (5xx): trying again changes nothing."""
 
 
 def plain(html: str) -> str:
@@ -58,5 +64,16 @@ async def send(settings: Settings, message: EmailMessage) -> None:
             start_tls=security == "starttls",
             timeout=30,
         )
+    except aiosmtplib.SMTPRecipientsRefused as error:
+        codes = [refusal.code for refusal in error.recipients]
+        said = "; ".join(f"{r.code} {r.message}" for r in error.recipients)
+        kind = MailRefused if codes and min(codes) >= 500 else MailError
+        raise kind(redact(f"recipient refused: {said}")) from None
+    except (aiosmtplib.SMTPRecipientRefused, aiosmtplib.SMTPDataError) as error:
+        kind = MailRefused if error.code >= 500 else MailError
+        raise kind(redact(f"refused: {error.code} {error.message}")) from None
+    except aiosmtplib.SMTPResponseException as error:
+        raise MailError(redact(f"{type(error).__name__}: {error.code} {error.message}")) \
+            from None
     except (aiosmtplib.SMTPException, OSError) as error:
-        raise MailError(str(error)) from error
+        raise MailError(redact(f"{type(error).__name__}: {error}")) from None

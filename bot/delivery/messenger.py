@@ -11,6 +11,7 @@ from telegram.error import BadRequest, Forbidden, TelegramError
 
 from bot.domain.catalog import ResolvedService
 from bot.domain.model import Booking
+from bot.domain.privacy import redact
 from bot.ptb.replies import call, message
 from bot.render import cards, keyboards
 from bot.render.html import esc
@@ -94,12 +95,12 @@ async def refresh(bot: Bot, services: Services, booking: Booking,
         except BadRequest as error:
             if "not modified" not in str(error).lower():
                 log.info("message %s of booking %s not refreshed: %s", message_id,
-                         booking.reference, error)
+                         booking.reference, redact(str(error), booking))
         except Forbidden:
             return  # the citizen blocked the bot: nothing more to update
         except TelegramError as error:
             log.warning("message %s of booking %s not refreshed: %s", message_id,
-                        booking.reference, error)
+                        booking.reference, redact(str(error), booking))
 
 
 async def after_cancel(bot: Bot, services: Services, who: Citizen, booking: Booking,

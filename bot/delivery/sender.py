@@ -35,6 +35,7 @@ from telegram.error import BadRequest, RetryAfter, TelegramError, TimedOut
 from bot.delivery import mail
 from bot.delivery.emails import send_email
 from bot.delivery.messenger import SHOWN, Shown
+from bot.delivery.redact import run_wipe, send_redaction
 from bot.delivery.to_citizens import (
     send_citizen_cancelled,
     send_confirmation,
@@ -46,6 +47,7 @@ from bot.delivery.to_citizens import (
 )
 from bot.delivery.to_staff import send_digest, send_staff_notice
 from bot.domain.model import Booking
+from bot.domain.privacy import failure, redact
 from bot.ptb.replies import retry_after
 from bot.services import planning
 from bot.services.runtime import Services
@@ -115,8 +117,8 @@ class Sender:
             began = loop.time()
             try:
                 sent = await dispatch(self.bot, self.services)
-            except Exception:  # the database went away for a moment: try again later
-                log.exception("the outbox could not be sent")
+            except Exception as error:  # the database went away for a moment: try again later
+                log.error("the outbox could not be sent: %s", failure(error))
                 sent = 0
             if sent >= BATCH:
                 continue
@@ -219,17 +221,18 @@ async def _attempt(bot: Bot, services: Services, item: Item,
                 await outbox.throttle(conn, item.chat_id, until)
             await outbox.postpone(conn, item.id, until, str(error), False)
         return None, ""
-    except BadRequest as error:  # will not get better by trying again
-        return outbox.FAILED, str(error)
+    except (BadRequest, mail.MailRefused) as error:  # will not get better by trying again
+        return outbox.FAILED, redact(str(error), booking)
     except TimedOut as error:
         if item.kind in AT_MOST_ONCE:  # it may have arrived: better lost than doubled
             return outbox.DROPPED, f"no answer: {error}"
-        return await _retry(services, item, now, str(error))
+        return await _retry(services, item, now, redact(str(error), booking))
     except (TelegramError, mail.MailError) as error:  # network, 5xx, mail server: later
-        return await _retry(services, item, now, str(error))
+        return await _retry(services, item, now, redact(str(error), booking))
     except Exception as error:  # a bug or bad data: record it, never block the queue
-        log.exception("outbox item %s (%s) could not be sent", item.id, item.kind)
-        return outbox.FAILED, f"{type(error).__name__}: {error}"
+        log.error("outbox item %s (%s) could not be sent: %s", item.id, item.kind,
+                  failure(error, booking))
+        return outbox.FAILED, redact(f"{type(error).__name__}: {error}", booking)
     if dropped:
         return outbox.DROPPED, dropped
     return outbox.SENT, ""
@@ -270,5 +273,6 @@ BOOKING_SENDERS: dict[str, BookingSender] = {
     planning.LINK: send_link,
     planning.FEEDBACK: send_feedback,
     planning.EMAIL: send_email,
+    planning.REDACT: send_redaction,
 }
-CHAT_SENDERS: dict[str, ChatSender] = {planning.DIGEST: send_digest}
+CHAT_SENDERS: dict[str, ChatSender] = {planning.DIGEST: send_digest, planning.WIPE: run_wipe}

@@ -18,6 +18,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application, BaseUpdateProcessor
 
+from bot.domain.privacy import failure
 from bot.ptb.turn import chat_key, turn_of
 from bot.services import lookups
 from bot.services.runtime import Services
@@ -84,9 +85,9 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
                         await self.replay(update)
                 else:
                     await coroutine
-        except Exception:  # the database failed us: nothing was kept; say so, if we can
+        except Exception as error:  # the database failed us: nothing was kept; say so
             _close(coroutine)
-            log.exception("update %s could not be processed", update.update_id)
+            log.error("update %s could not be processed: %s", update.update_id, failure(error))
             if self.failed is not None:
                 await self.failed(update)
             return

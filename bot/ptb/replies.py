@@ -18,6 +18,7 @@ from typing import Any
 from telegram import Bot, CallbackQuery, InputFile
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
+from bot.domain.privacy import redact
 from bot.render.keyboards import Keyboard
 
 log = logging.getLogger(__name__)
@@ -173,19 +174,19 @@ async def _deliver(bot: Bot, reply: Reply) -> None:
             if "not found" in str(error).lower() and reply.fallback is not None:
                 await _deliver(bot, reply.fallback)
             elif not harmless(error):
-                log.warning("%s refused: %s", reply.method, error)
+                log.warning("%s refused: %s", reply.method, redact(str(error)))
             return
         except Forbidden as error:
-            log.info("%s not delivered: %s", reply.method, error)
+            log.info("%s not delivered: %s", reply.method, redact(str(error)))
             return
         except NetworkError as error:  # timeouts and 5xx: once more, then let it be
             if attempt:
-                log.warning("%s failed: %s", reply.method, error)
+                log.warning("%s failed: %s", reply.method, redact(str(error)))
                 return
             await asyncio.sleep(0.5)
             continue
         except TelegramError as error:
-            log.warning("%s failed: %s", reply.method, error)
+            log.warning("%s failed: %s", reply.method, redact(str(error)))
             return
         if reply.sent is not None and isinstance(result, dict):
             reply.sent(int(result["chat"]["id"]), int(result["message_id"]))

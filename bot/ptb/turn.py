@@ -66,6 +66,7 @@ class Turn:
     duplicate: bool = False
     failed: bool = False
     wake_outbox: bool = False  # it wrote to the outbox: the sender should look now
+    forgotten: bool = False  # the chat's row is deleted, not saved (the citizen is forgotten)
     _stored: chats.ChatRow | None = None
     _open_writer: Callable[[], Awaitable[AsyncConnection]] | None = None
     _writer: AsyncConnection | None = None
@@ -87,6 +88,12 @@ class Turn:
         """Leave the booking flow: no step, no draft, no flow message to update (the
         revision goes on, so the old screens' buttons stay stale)."""
         self.step, self.draft, self.message_id = None, Draft(), 0
+
+    def forget(self) -> None:
+        """The citizen asked to be forgotten: the chat's state goes, draft and all; their
+        next update starts afresh, as a new user's."""
+        self.end_flow()
+        self.pending, self.seen, self.forgotten = {}, [], True
 
     def fail(self) -> None:
         """The update failed: nothing it changed is kept, nothing it said is sent."""
@@ -185,6 +192,10 @@ async def _begin(turn: Turn) -> None:
 
 async def _end(turn: Turn) -> None:
     if turn.chat_id is None:
+        return
+    if turn.forgotten:
+        _carried.pop(turn.chat_id, None)
+        await chats.forget(await turn.writer(), [turn.chat_id])
         return
     row = turn.row()
     if turn._stored == row:

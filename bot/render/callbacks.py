@@ -50,6 +50,8 @@ ARGUMENTS: dict[str, str] = {
     "sx": REFERENCE,  # staff: cancel (a reason is asked)
     "cl": r"[a-z0-9]{8}",  # admin: yes, close the day (a pending /close)
     "cn": r"[a-z0-9]{8}",  # admin: no, keep it open
+    "fy": r"",  # yes, forget me (erase everything about me)
+    "fn": r"",  # no, keep my data
     "lang": r"el|en",
     "tz": r"[A-Za-z0-9_+/-]{1,40}",
 }

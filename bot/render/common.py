@@ -23,6 +23,8 @@ def help_text(t: Translator) -> str:
         "/language — " + esc(t._("change the language")),
         "/timezone — " + esc(t._("change the time zone of the times shown")),
         "/cancel — " + esc(t._("leave the booking in progress")),
+        "/mydata — " + esc(t._("everything held about you")),
+        "/forgetme — " + esc(t._("erase everything about you")),
         "/help — " + esc(t._("this help")),
     ])
 

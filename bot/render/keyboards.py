@@ -260,6 +260,11 @@ def cancel_question(t: Translator, booking: Booking) -> Keyboard:
     ])
 
 
+def forget_question(t: Translator) -> Keyboard:
+    return markup([[button(t._("🗑 Yes, erase everything"), "fy")],
+                   [button(t._("No, keep my data"), "fn")]])
+
+
 def languages() -> Keyboard:
     return markup([[button("Ελληνικά", "lang", "el"), button("English", "lang", "en")]])
 

@@ -41,6 +41,8 @@ EXAMPLES: dict[str, str] = {
     "sx": "7K3Q-M2XD",
     "cl": "a1b2c3d4",
     "cn": "a1b2c3d4",
+    "fy": "",
+    "fn": "",
     "lang": "en",
     "tz": "America/New_York",
 }
