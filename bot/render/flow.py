@@ -11,7 +11,7 @@ from bot.domain.validation import display_phone
 from bot.render.formatting import clock, long_date
 from bot.render.html import esc, trail
 from bot.render.i18n import N_, Translator
-from bot.render.phrases import ONLY_CHANNEL, channel_name, service_lines, when_lines, zone_line
+from bot.render.phrases import ONLY_CHANNEL, how_line, service_lines, when_lines, zone_line
 
 
 def welcome(t: Translator) -> str:
@@ -59,7 +59,7 @@ def choose_day(
     if len(service.service.channels) == 1:
         lines.append(esc(t._(ONLY_CHANNEL[channel])))
     else:
-        lines.append(esc(t._("Channel: %(channel)s") % {"channel": channel_name(t, channel)}))
+        lines.append(how_line(t, channel))
     lines += [
         "",
         esc(t._("Choose a day. Days with free times show their number; “·” marks a full "
@@ -205,7 +205,7 @@ def not_own_contact(t: Translator) -> str:
 
 
 def invalid_link(t: Translator) -> str:
-    return t._("This link is not valid (any more). Please choose from the list.")
+    return t._("This link is no longer valid. Please choose from the list.")
 
 
 def saved_phone(t: Translator, phone: str) -> str:

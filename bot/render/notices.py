@@ -59,7 +59,7 @@ def notice(t: Translator, service: ResolvedService | None, booking: Booking, zon
     if booking.status is Status.CANCELLED and booking.cancel_reason:
         lines.append(esc(t._("Reason: %(reason)s") % {"reason": booking.cancel_reason}))
     if booking.is_active and booking.attendance_at:
-        lines.append("✅ " + esc(t._("The citizen confirmed they will attend.")))
+        lines.append("✅ " + esc(t._("The citizen confirmed they will take part.")))
     previous = (last or {}).get("data", {}).get("from", {}).get("start")
     if booking.is_active and booking.sequence and previous:
         before = datetime.fromisoformat(previous)
@@ -86,7 +86,7 @@ def citizen_cancelled(t: Translator, service: ResolvedService | None, booking: B
     name = service_name(t, service, booking.service_id)
     local = booking.start.astimezone(zone)
     text = t._(
-        "We are sorry: your appointment for “%(service)s” on %(date)s at %(time)s has been "
+        "We are sorry: your appointment for “%(service)s” (%(date)s, %(time)s) has been "
         "cancelled by the municipality."
     ) % {"service": name, "date": long_date(local.date(), t.locale),
          "time": clock(booking.start, zone)}

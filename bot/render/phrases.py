@@ -51,8 +51,13 @@ def service_lines(t: Translator, service: ResolvedService, channel: Channel) -> 
     return [
         esc(t._("Municipality: %(name)s") % {"name": service.municipality.name.get(t.locale)}),
         esc(t._("Service: %(name)s") % {"name": service.service.name.get(t.locale)}),
-        esc(t._("Channel: %(channel)s") % {"channel": channel_name(t, channel)}),
+        how_line(t, channel),
     ]
+
+
+def how_line(t: Translator, channel: Channel) -> str:
+    """«How: by phone»: how the citizen is served, as the citizen reads it."""
+    return esc(t._("How: %(channel)s") % {"channel": channel_name(t, channel)})
 
 
 def service_name(t: Translator, service: ResolvedService | None, service_id: str) -> str:
@@ -61,15 +66,18 @@ def service_name(t: Translator, service: ResolvedService | None, service_id: str
 
 
 def how_served(t: Translator, service: ResolvedService | None, booking: Booking, *,
-               soon: bool = False) -> str:
+               soon: bool = False, in_telegram: bool = True) -> str:
     """One line on how the citizen is served: where, who calls, or when the link comes
-    (`soon`: in a reminder, minutes before the start). Plain text."""
+    (`soon`: in a reminder, minutes before the start). An email or a calendar event
+    (`in_telegram` false) carries the link itself, below this line. Plain text."""
     if booking.channel is Channel.IN_PERSON:
         address = service.address.get(t.locale) if service and service.address else ""
         return t._("Where: %(address)s") % {"address": address}
     if booking.channel is Channel.PHONE:
         return t._("A municipal employee will call you at %(phone)s.") % {
             "phone": display_phone(booking.details.phone)}
+    if not in_telegram:
+        return t._("Video call: the meeting link is below.")
     if soon:
         return t._("You will receive the link of the video call here a few minutes before "
                    "the start.")
@@ -95,9 +103,9 @@ def refusal(t: Translator, reason: str, service: ResolvedService | None) -> str:
     if reason == "limit_total" and service:
         n = service.municipality.max_active_total
         return t.ngettext(
-            "You already have %(n)d upcoming booking with this municipality, the most "
+            "You already have %(n)d upcoming booking with this municipality; no more are "
             "allowed. You can cancel it with /mybookings.",
-            "You already have %(n)d upcoming bookings with this municipality, the most "
+            "You already have %(n)d upcoming bookings with this municipality; no more are "
             "allowed. You can cancel one with /mybookings.",
             n,
         ) % {"n": n}

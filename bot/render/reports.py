@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from bot.domain.catalog import Catalog, Group
 from bot.domain.model import Booking, Channel, Status
 from bot.domain.stats import Stats
-from bot.render.formatting import clock, long_date
+from bot.render.formatting import clock, long_date, number, percent
 from bot.render.html import esc
 from bot.render.i18n import N_, Translator
 from bot.render.phrases import channel_name, zone_line
@@ -39,7 +39,7 @@ def agenda(t: Translator, day: date, sections: list[tuple[Group, list[tuple[Book
 
 
 STATUS_NAMES = {
-    Status.BOOKED: N_("booked"),
+    Status.BOOKED: N_("confirmed"),
     Status.CANCELLED: N_("cancelled"),
     Status.COMPLETED: N_("completed"),
     Status.NO_SHOW: N_("no-show"),
@@ -47,9 +47,9 @@ STATUS_NAMES = {
 
 
 def export_caption(t: Translator, first: date, last: date, count: int) -> str:
-    return esc(t.ngettext("%(n)d booking, %(from)s – %(to)s",
-                          "%(n)d bookings, %(from)s – %(to)s", count) % {
-        "n": count, "from": first.isoformat(), "to": last.isoformat()})
+    return esc(t.ngettext("%(n)s booking, %(from)s – %(to)s",
+                          "%(n)s bookings, %(from)s – %(to)s", count) % {
+        "n": number(count, t.locale), "from": first.isoformat(), "to": last.isoformat()})
 
 
 def stats_text(t: Translator, catalog: Catalog, first: date, last: date,
@@ -60,8 +60,8 @@ def stats_text(t: Translator, catalog: Catalog, first: date, last: date,
 
     lines = ["<b>" + esc(t._("Statistics %(from)s – %(to)s") % {
         "from": first.isoformat(), "to": last.isoformat()}) + "</b>",
-        esc(t.ngettext("%(n)d booking", "%(n)d bookings", numbers.total) % {
-            "n": numbers.total})]
+        esc(t.ngettext("%(n)s booking", "%(n)s bookings", numbers.total) % {
+            "n": number(numbers.total, t.locale)})]
     sections = [
         (t._("By service"), [(service_name(s), n) for s, n in numbers.by_service]),
         (t._("By channel"), [(channel_name(t, Channel(c)), n) for c, n in numbers.by_channel]),
@@ -72,15 +72,16 @@ def stats_text(t: Translator, catalog: Catalog, first: date, last: date,
     for title, rows in sections:
         if rows:
             lines += ["", "<b>" + esc(title) + "</b>"]
-            lines += [esc(f"{name}: {n}") for name, n in rows]
+            lines += [esc(f"{name}: {number(n, t.locale)}") for name, n in rows]
     rate = numbers.no_show_rate
     lines += ["", esc(t._("No-show rate: %(rate)s") % {
-        "rate": f"{rate:.0%}" if rate is not None else "—"})]
+        "rate": percent(rate, t.locale) if rate is not None else "—"})]
     if numbers.average_rating is not None:
         lines.append(esc(t.ngettext(
-            "Citizens' rating: %(average).1f out of 5 (%(n)d rating)",
-            "Citizens' rating: %(average).1f out of 5 (%(n)d ratings)", numbers.ratings)
-            % {"average": numbers.average_rating, "n": numbers.ratings}))
+            "Citizens' rating: %(average)s out of 5 (%(n)s rating)",
+            "Citizens' rating: %(average)s out of 5 (%(n)s ratings)", numbers.ratings)
+            % {"average": number(numbers.average_rating, t.locale, "0.0"),
+               "n": number(numbers.ratings, t.locale)}))
     return "\n".join(lines)
 
 

@@ -59,9 +59,10 @@ async def after_change(conn: AsyncConnection, booking: Booking, service: Resolve
     if kind in ("rescheduled", "cancelled"):
         items.append(due.item(REFRESH, now, chat_id=user,
                               payload={"skip": [shown_in] if shown_in else []}))
-    if kind == "confirmed":  # the reminders now say so, and offer no «I'll be there»
+    if kind == "confirmed":  # the reminders now say so, and no longer ask for it
         items.append(due.item(REFRESH, now, chat_id=user,
-                              payload={"kinds": ["reminder"], "note": False}))
+                              payload={"kinds": ["reminder"], "note": False,
+                                       "as_sent": True}))
     if kind == "cancelled" or (kind in ("booked", "rescheduled") and shown_in):
         method = "CANCEL" if kind == "cancelled" else "REQUEST"
         items.append(due.item(INVITATION, now, chat_id=user, payload={"method": method}))

@@ -75,7 +75,7 @@ async def test_admin_help_and_agenda(fake: FakeTelegram, app: App, services: Ser
     await booked(services, 6002, "chios-leases")
     admin = person(fake, app, ADMIN)
     await admin.send("/admin")
-    assert "Εντολές διαχείρισης" in admin.text and "/close DATE" in admin.text
+    assert "Εντολές διαχείρισης" in admin.text and "/close ΗΜΕΡΟΜΗΝΙΑ" in admin.text
     await admin.send("/agenda")  # today: Tuesday, nothing booked
     assert "Πρόγραμμα ραντεβού, Τρίτη, 1 Δεκεμβρίου 2026" in admin.text
     assert "Δεν υπάρχουν κρατήσεις." in admin.text
@@ -163,8 +163,9 @@ async def test_closing_a_day_without_bookings_and_opening_it_again(
 ) -> None:
     chios_admin = person(fake, app, CHIOS_ADMIN)
     await chios_admin.send("/close 2026-12-03 chios-ksyg Εκπαίδευση προσωπικού")
-    assert "είναι πλέον κλειστή για: Κέντρα Συμβουλευτικής Υποστήριξης Γυναικών" in (
-        chios_admin.text)
+    assert chios_admin.text == (
+        "Η ημέρα Πέμπτη, 3 Δεκεμβρίου 2026 είναι πλέον κλειστή (Κέντρα Συμβουλευτικής "
+        "Υποστήριξης Γυναικών). Δεν υπήρχαν κρατήσεις για ακύρωση.")  # no «0 bookings»
     citizen = person(fake, app, 5001)
     await walk(citizen, "day")
     assert "3" not in citizen.labels() and "4" in citizen.labels()
@@ -175,7 +176,7 @@ async def test_closing_a_day_without_bookings_and_opening_it_again(
     await walk(citizen, "day")
     assert "3" in citizen.labels()
     await chios_admin.send("/close 2026-12-03 Εκπαίδευση")  # no id: the whole municipality
-    assert "για: ΔΗΜΟΣ ΧΙΟΥ" in chios_admin.text
+    assert "κλειστή (ΔΗΜΟΣ ΧΙΟΥ)" in chios_admin.text
     admin = person(fake, app, ADMIN)
     await admin.send("/close 2026-12-03 Εκπαίδευση")  # admin of all: must say which
     assert admin.text.startswith("Ορίστε τον Δήμο, την ομάδα υπηρεσιών ή την υπηρεσία")
@@ -242,7 +243,8 @@ async def test_reload_applies_a_valid_catalog_and_keeps_the_old_one_otherwise(
     catalog_file.write_text(good.replace("duration = 30\ncapacity = 2", "duration = 33", 1),
                             encoding="utf-8")
     await admin.send("/reload")
-    assert admin.text.startswith("Ο κατάλογος δεν εφαρμόστηκε· παραμένει σε ισχύ ο προηγούμενος.")
+    assert admin.text.startswith(
+        "Ο κατάλογος δεν εφαρμόστηκε· παραμένει σε ισχύ ο τρέχων κατάλογος.")
     assert "service 'chios-leases'" in admin.text and "duration" in admin.text
     assert services.catalog.service("chios-leases") is not None
     info = good.index('[[municipality.group.service]]\nid = "chios-opeka-info"')

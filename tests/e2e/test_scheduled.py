@@ -65,7 +65,7 @@ async def test_reminders_link_and_feedback_come_at_their_times_once(
     assert "Υπενθύμιση: το ραντεβού σας είναι σε 24 ώρες." in first.text
     assert "Ημερομηνία: Πέμπτη, 3 Δεκεμβρίου 2026" in first.text
     assert [b["text"] for b in first.buttons][:3] == [
-        "✅ Θα έρθω", "Συμμετοχή στη συνάντηση", "🔁 Προγραμματισμός εκ νέου"]
+        "✅ Επιβεβαιώνω τη συμμετοχή", "Συμμετοχή στη συνάντηση", "🔁 Προγραμματισμός εκ νέου"]
     await drain(app.bot, services)
     assert len(reminders(citizen)) == 1  # exactly once
 
@@ -92,7 +92,7 @@ async def test_reminders_link_and_feedback_come_at_their_times_once(
     assert citizen.text == "Σας ευχαριστούμε, το σχόλιό σας καταχωρίστηκε."
     admin = Citizen(fake, app, user_id=9001)
     await admin.send("/stats 2026-12-01 2026-12-31")
-    assert "Αξιολόγηση πολιτών: 4.0 στα 5 (1 αξιολόγηση)" in admin.text
+    assert "Αξιολόγηση πολιτών: 4,0 στα 5 (1 αξιολόγηση)" in admin.text
     counts = {kind: len(await items(services, kind)) for kind in ("reminder", "link",
                                                                   "feedback")}
     assert counts == {"reminder": 2, "link": 1, "feedback": 1}
@@ -107,12 +107,17 @@ async def test_ill_be_there_is_recorded_and_shown_to_staff(
     [reminder] = reminders(citizen)
     assert "Διεύθυνση: Δημαρχείο Χίου" in reminder.text and "Χάρτης" in reminder.text
     assert "openstreetmap.org/search?query=" in reminder.html
-    await citizen.press("✅ Θα έρθω", reminder)
-    assert citizen.last_answer["text"] == "Σας ευχαριστούμε! Σας περιμένουμε."
-    assert "✅ Θα έρθω" not in [b["text"] for b in reminder.buttons]
+    await citizen.press("✅ Επιβεβαιώνω τη συμμετοχή", reminder)
+    assert citizen.last_answer["text"] == "Σας ευχαριστούμε για την επιβεβαίωση."
+    assert "✅ Επιβεβαιώνω τη συμμετοχή" not in [b["text"] for b in reminder.buttons]
     await drain(app.bot, services)
+    # The reminder keeps its heading and says the attendance is confirmed.
+    assert reminder.text.startswith("⏰ Υπενθύμιση: το ραντεβού σας είναι σε 24 ώρες.")
+    assert "Έχετε επιβεβαιώσει τη συμμετοχή σας." in reminder.text
+    assert "Επιβεβαιώστε τη συμμετοχή σας" not in reminder.text
+    assert "Διεύθυνση: Δημαρχείο Χίου" in reminder.text
     [notice] = fake.bot_messages(COUNSEL_CHAT)
-    assert "Ο πολίτης επιβεβαίωσε ότι θα προσέλθει." in notice.text
+    assert "Ο πολίτης επιβεβαίωσε τη συμμετοχή του." in notice.text
     async with services.db.read() as conn:
         [made] = await store.bookings_of_user(conn, citizen.id)
         events = await store.events_of(conn, made.id)
