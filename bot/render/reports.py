@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from bot.domain.catalog import Catalog, Group
 from bot.domain.model import Booking, Channel, Status
 from bot.domain.stats import Stats
+from bot.domain.validation import display_phone
 from bot.render.formatting import clock, long_date, number, percent
 from bot.render.html import esc
 from bot.render.i18n import N_, Translator
@@ -60,12 +62,18 @@ def stats_text(t: Translator, catalog: Catalog, first: date, last: date,
 
     lines = ["<b>" + esc(t._("Statistics %(from)s – %(to)s") % {
         "from": first.isoformat(), "to": last.isoformat()}) + "</b>",
-        esc(t.ngettext("%(n)s booking", "%(n)s bookings", numbers.total) % {
-            "n": number(numbers.total, t.locale)})]
+        esc(t.ngettext("%(n)s booking in all", "%(n)s bookings in all", numbers.total)
+            % {"n": number(numbers.total, t.locale)}),
+        esc(t.ngettext("of which %(n)s not cancelled (confirmed, completed or no-show)",
+                       "of which %(n)s not cancelled (confirmed, completed or no-show)",
+                       numbers.kept) % {"n": number(numbers.kept, t.locale)}),
+        esc(t._("By service, by channel and busiest days count the bookings not "
+                "cancelled."))]
     sections = [
         (t._("By service"), [(service_name(s), n) for s, n in numbers.by_service]),
         (t._("By channel"), [(channel_name(t, Channel(c)), n) for c, n in numbers.by_channel]),
-        (t._("By status"), [(t._(STATUS_NAMES[Status(s)]), n) for s, n in numbers.by_status]),
+        (t._("By status (all bookings)"),
+         [(t._(STATUS_NAMES[Status(s)]), n) for s, n in numbers.by_status]),
         (t._("Busiest days"), [(long_date(d, t.locale), n)
                                for d, n in numbers.busiest_days]),
     ]
@@ -74,7 +82,8 @@ def stats_text(t: Translator, catalog: Catalog, first: date, last: date,
             lines += ["", "<b>" + esc(title) + "</b>"]
             lines += [esc(f"{name}: {number(n, t.locale)}") for name, n in rows]
     rate = numbers.no_show_rate
-    lines += ["", esc(t._("No-show rate: %(rate)s") % {
+    lines += ["", esc(t._("No-show rate: %(rate)s (of appointments marked completed or "
+                          "no-show)") % {
         "rate": percent(rate, t.locale) if rate is not None else "—"})]
     if numbers.average_rating is not None:
         lines.append(esc(t.ngettext(
@@ -108,7 +117,7 @@ def to_csv(bookings: list[Booking], catalog: Catalog, zone: ZoneInfo) -> bytes:
             service.service.name.el if service else booking.service_id,
             booking.channel.value, booking.status.value, start.date().isoformat(),
             start.strftime("%H:%M"), end.strftime("%H:%M"), _cell(details.name),
-            _cell(details.email), _cell(details.phone), _cell(details.address),
+            _cell(details.email), _phone_cell(details.phone), _cell(details.address),
             _cell(details.notes), _cell(details.requirements),
             _cell(details.third_party_email), _cell(booking.cancel_reason),
             booking.created_at.astimezone(zone).isoformat(timespec="minutes")
@@ -120,3 +129,14 @@ def to_csv(bookings: list[Booking], catalog: Catalog, zone: ZoneInfo) -> bytes:
 def _cell(text: str) -> str:
     """Citizens' text must not become a formula in a spreadsheet."""
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+PHONE = re.compile(r"\+?[0-9 ]{1,30}")
+
+
+def _phone_cell(phone: str) -> str:
+    """A phone as text: «+30 691 234 5678». Bare, a spreadsheet takes it for a number (the
+    + and any leading 0 lost, 3,06912E+11 shown); quoted in a text formula it stays as
+    written, with no apostrophe shown. Only a checked phone goes into the formula."""
+    shown = display_phone(phone) if phone else ""
+    return f'="{shown}"' if PHONE.fullmatch(shown) else _cell(phone)

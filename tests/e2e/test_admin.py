@@ -98,12 +98,32 @@ async def test_in_a_staff_chat_a_command_covers_that_department(
     chios_admin = person(fake, app, CHIOS_ADMIN, chat_id=COUNSEL_CHAT)
     await chios_admin.send("/agenda@rantevou_bot 2026-12-02")
     assert "Πολίτης 6001" in chios_admin.text and "Πολίτης 6002" not in chios_admin.text
-    staff_member = person(fake, app, 7700, chat_id=COUNSEL_CHAT)
-    await staff_member.send("/agenda")
-    assert staff_member.text == "Δεν έχετε δικαίωμα να χρησιμοποιήσετε αυτή την εντολή."
     kavala_chat = person(fake, app, CHIOS_ADMIN, chat_id=-1001000000201)
-    await kavala_chat.send("/agenda")  # a Chios admin has no say over Kavala
+    await kavala_chat.send("/close 2026-12-10 Απεργία")  # a Chios admin has no say over Kavala
     assert kavala_chat.text == "Δεν έχετε δικαίωμα να χρησιμοποιήσετε αυτή την εντολή."
+
+
+async def test_staff_see_their_departments_agenda_in_their_chat(
+    fake: FakeTelegram, app: App, services: Services
+) -> None:
+    await booked(services, 6001)
+    await booked(services, 6002, "chios-leases")
+    staff_member = person(fake, app, 7700, chat_id=COUNSEL_CHAT)
+    await staff_member.send("/agenda αύριο")  # Wednesday 2 December
+    text = staff_member.text
+    assert "Πρόγραμμα ραντεβού, Τετάρτη, 2 Δεκεμβρίου 2026" in text
+    assert "Πολίτης 6001" in text and "Πολίτης 6002" not in text  # their department only
+    await staff_member.send("/agenda")
+    assert "Τρίτη, 1 Δεκεμβρίου 2026" in staff_member.text
+    assert "Δεν υπάρχουν κρατήσεις." in staff_member.text
+    await staff_member.send("/agenda 2026-12-02")
+    assert "Πολίτης 6001" in staff_member.text
+    for command in ("/close 2026-12-10 Απεργία", "/export 2026-12-01 2026-12-31", "/stats"):
+        await staff_member.send(command)  # the rest stays the admins'
+        assert staff_member.text == "Δεν έχετε δικαίωμα να χρησιμοποιήσετε αυτή την εντολή."
+    someone = person(fake, app, 7700)
+    await someone.send("/agenda")  # in private, a staff member is nobody's admin
+    assert someone.text == "Δεν έχετε δικαίωμα να χρησιμοποιήσετε αυτή την εντολή."
 
 
 async def test_export_is_a_csv_that_excel_reads(fake: FakeTelegram, app: App,
@@ -123,6 +143,7 @@ async def test_export_is_a_csv_that_excel_reads(fake: FakeTelegram, app: App,
     assert rows[0]["service"] == "Εργασιακή συμβουλευτική"
     assert rows[0]["date"] == "2026-12-02" and rows[0]["start"] == "09:00"
     assert rows[0]["notes"] == "'=HYPERLINK(\"x\")"  # no formula from a citizen's text
+    assert rows[0]["phone"] == '="+30 691 234 5678"'  # text, as written, no apostrophe
     assert "1 κράτηση" in chios_admin.last.caption
     await chios_admin.send("/export 2026-01-01 2027-06-01")
     assert chios_admin.text == "Το διάστημα μπορεί να είναι έως ένα έτος."
@@ -137,8 +158,13 @@ async def test_stats(fake: FakeTelegram, app: App, services: Services,
     await booked(services, 6001)
     await booked(services, 6002, start=datetime(2026, 12, 2, 9, 0, tzinfo=UTC))
     await booked(services, 6003, "chios-leases")
+    gone = await booked(services, 6004, start=datetime(2026, 12, 2, 10, 0, tzinfo=UTC))
     clock.now = datetime(2026, 12, 3, 12, 0, tzinfo=UTC)
-    from bot.services.booking import set_outcome
+    from bot.services.booking import cancel, set_outcome
+
+    clock.now = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
+    await write(services.db, cancel, services.catalog, gone.reference, 6004, clock())
+    clock.now = datetime(2026, 12, 3, 12, 0, tzinfo=UTC)
 
     async with services.db.read() as conn:
         mine = await store.bookings_of_user(conn, 6001) + await store.bookings_of_user(conn,
@@ -150,12 +176,15 @@ async def test_stats(fake: FakeTelegram, app: App, services: Services,
     admin = person(fake, app, ADMIN)
     await admin.send("/stats 2026-12-01 2026-12-31")
     text = admin.text
-    assert "3 κρατήσεις" in text
+    # One figure everywhere: the 3 not cancelled, by service, channel and day; all 4 by
+    # status, the cancelled one too, and each line says what it counts.
+    assert "4 κρατήσεις συνολικά" in text and "εκ των οποίων 3 δεν ακυρώθηκαν" in text
     assert "Εργασιακή συμβουλευτική: 2" in text and "Μισθώσεις δημοτικών ακινήτων: 1" in text
     assert "Φυσική παρουσία: 3" in text
-    assert "ολοκληρώθηκε: 1" in text and "δεν προσήλθε: 1" in text
-    assert "Ποσοστό μη προσέλευσης: 50%" in text
     assert "Τετάρτη, 2 Δεκεμβρίου 2026: 3" in text
+    assert "ολοκληρώθηκε: 1" in text and "δεν προσήλθε: 1" in text
+    assert "ακυρώθηκε: 1" in text and "επιβεβαιωμένη: 1" in text
+    assert "Ποσοστό μη προσέλευσης: 50%" in text
 
 
 async def test_closing_a_day_without_bookings_and_opening_it_again(

@@ -184,3 +184,16 @@ def test_numbers_are_written_as_the_language_does(catalog: Catalog, locale: str,
     text = reports.stats_text(t, catalog, date(2026, 12, 1), date(2026, 12, 31),
                               stats(many, ATHENS))
     assert ("1.234" if locale == "el" else "1,234") in text
+
+
+def test_stats_count_one_thing_per_figure() -> None:
+    statuses = [Status.BOOKED, Status.CANCELLED, Status.COMPLETED, Status.NO_SHOW,
+                Status.CANCELLED]
+    made = [make_booking(MONDAY + timedelta(hours=n), status=s)
+            for n, s in enumerate(statuses)]
+    numbers = stats(made, ATHENS)
+    assert (numbers.total, numbers.cancelled, numbers.kept) == (5, 2, 3)
+    assert sum(n for _, n in numbers.by_service) == numbers.kept
+    assert sum(n for _, n in numbers.by_channel) == numbers.kept
+    assert sum(n for _, n in numbers.busiest_days) == numbers.kept
+    assert sum(n for _, n in numbers.by_status) == numbers.total
