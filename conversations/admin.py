@@ -1,8 +1,8 @@
 """Admin commands: /admin, /agenda, /close, /open, /export, /stats, /reload.
 
 They work in a private chat with the bot and in staff chats (there, for that department);
-anyone who is not an admin of the municipality is told so and nothing happens. /agenda is
-also every staff member's, in their department's staff chat.
+anyone who is not an admin of the municipality is told so and nothing happens. /agenda and
+/today are also every staff member's, in their department's staff chat.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ from bot.ptb.replies import Markup
 from bot.render import admin, callbacks, keyboards, reports
 from bot.render.html import chunks, esc
 from bot.render.i18n import Translator
-from bot.services import closing, lookups
+from bot.services import closing, lookups, planning
 from bot.services.catalog import load_catalog, store_catalog
 from bot.services.reports import agenda, bookings_in, ratings_of
 
@@ -100,6 +100,16 @@ async def agenda_command(update: Update, ctx: Context, scope: Scope, t: Translat
     sections = await agenda(ctx.conn, ctx.services.catalog, scope, day, zone,
                             t.locale)
     _say(update, ctx, reports.agenda(t, day, sections, zone))
+
+
+async def today_command(update: Update, ctx: Context, scope: Scope, t: Translator) -> None:
+    """In a staff chat, today's agenda as a message kept up to date; in private, the
+    agenda as it stands."""
+    chat = chat_of(update)
+    if chat.type == ChatType.PRIVATE or scope.group is None:
+        return await agenda_command(update, ctx, scope, t)
+    await planning.ask_today(ctx.conn, chat.id, scope.group.id, ctx.now(),
+                             ctx.services.settings.zone)
 
 
 async def close_command(update: Update, ctx: Context, scope: Scope, t: Translator) -> None:
@@ -218,5 +228,6 @@ def handlers() -> list[BaseHandler[Update, Context, None]]:
     return [
         *(CommandHandler(name, as_admin(callback)) for name, callback in commands.items()),
         CommandHandler("agenda", as_admin(agenda_command, agenda_scope)),
+        CommandHandler("today", as_admin(today_command, agenda_scope)),
         CallbackQueryHandler(close_confirmed, pattern=callbacks.pattern("cl", "cn")),
     ]

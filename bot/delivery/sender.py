@@ -35,6 +35,7 @@ from bot.delivery.emails import send_email
 from bot.delivery.messenger import SHOWN, Shown
 from bot.delivery.to_citizens import (
     send_citizen_cancelled,
+    send_citizen_moved,
     send_confirmation,
     send_feedback,
     send_invitation,
@@ -42,7 +43,7 @@ from bot.delivery.to_citizens import (
     send_refresh,
     send_reminder,
 )
-from bot.delivery.to_staff import send_digest, send_staff_notice
+from bot.delivery.to_staff import send_digest, send_staff_notice, send_today
 from bot.domain.model import Booking
 from bot.ptb.replies import retry_after
 from bot.services import planning
@@ -210,9 +211,11 @@ BOOKING_SENDERS: dict[str, BookingSender] = {
     planning.REFRESH: send_refresh,
     planning.STAFF_NOTICE: send_staff_notice,
     planning.CITIZEN_CANCELLED: send_citizen_cancelled,
+    planning.CITIZEN_MOVED: send_citizen_moved,
     planning.REMINDER: send_reminder,
     planning.LINK: send_link,
     planning.FEEDBACK: send_feedback,
     planning.EMAIL: send_email,
 }
-CHAT_SENDERS: dict[str, ChatSender] = {planning.DIGEST: send_digest}
+CHAT_SENDERS: dict[str, ChatSender] = {planning.DIGEST: send_digest,
+                                        planning.TODAY: send_today}

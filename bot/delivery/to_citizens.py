@@ -131,6 +131,23 @@ async def send_citizen_cancelled(bot: Bot, services: Services, item: Item,
                              keyboards.book_again(who.t, booking.group_id), None, subject, now)
 
 
+async def send_citizen_moved(bot: Bot, services: Services, item: Item, booking: Booking,
+                             now: datetime) -> str | None:
+    """Tell the citizen the department moved their appointment: the new time, the old one,
+    and the buttons to change or cancel it still."""
+    if not booking.is_active:
+        return "the booking is no longer active"
+    who = await messenger.reader(services, booking.user_id)
+    service = services.catalog.service(booking.service_id)
+    async with services.db.read() as conn:
+        last = await bookings.last_event(conn, booking.id)
+    html = notices.citizen_moved(who.t, service, booking, who.zone, last)
+    subject = email.subject(who.t, "rescheduled", service, booking, who.zone)
+    return await _to_citizen(bot, services, booking, who, html,
+                             keyboards.booking_actions(who.t, booking), "confirmation",
+                             subject, now)
+
+
 async def send_confirmation(bot: Bot, services: Services, item: Item, booking: Booking,
                             now: datetime) -> str | None:
     """The confirmation (or the change) in the message the citizen made it from: the

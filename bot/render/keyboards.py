@@ -20,6 +20,7 @@ from bot.render.formatting import (
     clock,
     month_name,
     month_title,
+    short_date,
     utc_offset,
     weekday_heads,
     zone_label,
@@ -164,13 +165,16 @@ def calendar(
 
 
 def times(t: Translator, slots: Sequence[Slot], zone: ZoneInfo) -> Keyboard:
-    labels = [clock(slot.start, zone) for slot in slots]
-    buttons = []
-    for slot, label in zip(slots, labels, strict=True):
-        if labels.count(label) > 1:  # the repeated hour when clocks go back
-            label = f"{label} ({utc_offset(slot.start, zone)})"
-        buttons.append(button(label, "t", str(epoch_minutes(slot.start))))
+    buttons = [button(label, "t", str(epoch_minutes(slot.start)))
+               for slot, label in zip(slots, time_labels(slots, zone), strict=True)]
     return markup([*fit(buttons, TIMES_PER_ROW), nav_row(t, "time")])
+
+
+def time_labels(slots: Sequence[Slot], zone: ZoneInfo) -> list[str]:
+    """«09:30»; the repeated hour when clocks go back says which of the two it is."""
+    labels = [clock(slot.start, zone) for slot in slots]
+    return [f"{label} ({utc_offset(slot.start, zone)})" if labels.count(label) > 1 else label
+            for slot, label in zip(slots, labels, strict=True)]
 
 
 def epoch_minutes(moment: datetime) -> int:
@@ -268,10 +272,26 @@ def staff_actions(t: Translator, booking: Booking) -> Keyboard:
     """Under a booking's notice in its department's staff chat."""
     rows = fit([button(t._("✔️ Completed"), "sd", booking.reference),
                 button(t._("⚠️ No-show"), "sn", booking.reference)])
-    rows.append([button(t._("❌ Cancel booking"), "sx", booking.reference)])
+    rows += fit([button(t._("🕑 Change time"), "sm", booking.reference),
+                 button(t._("❌ Cancel booking"), "sx", booking.reference)])
     if booking.meeting_url:
         rows.append([link(t._("🎥 Meeting link"), booking.meeting_url)])
     return markup(rows)
+
+
+def move_days(t: Translator, reference: str, days: Sequence[date]) -> Keyboard:
+    """Staff moving a booking: the days with free times."""
+    buttons = [button(short_date(day, t.locale), "smd", f"{reference}/{day.isoformat()}")
+               for day in days]
+    return markup(fit(buttons, 3))
+
+
+def move_times(t: Translator, reference: str, slots: Sequence[Slot],
+               zone: ZoneInfo) -> Keyboard:
+    """That day's free times, and back to the days."""
+    buttons = [button(label, "smt", f"{reference}/{epoch_minutes(slot.start)}")
+               for slot, label in zip(slots, time_labels(slots, zone), strict=True)]
+    return markup([*fit(buttons, TIMES_PER_ROW), [button(t._(BACK), "smb", reference)]])
 
 
 def confirm_close(t: Translator, token: str) -> Keyboard:

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from bot.domain.catalog import ResolvedService
 from bot.domain.model import Booking, Channel
 from bot.domain.validation import display_phone
-from bot.render.formatting import long_date, time_range, zone_label
+from bot.render.formatting import clock, long_date, time_range, zone_label
 from bot.render.html import esc
 from bot.render.i18n import N_, Translator
 
@@ -45,6 +45,13 @@ def when_lines(t: Translator, start: datetime, end: datetime, zone: ZoneInfo) ->
         esc(t._("Time: %(time)s") % {"time": time_range(start, end, zone)}),
         zone_line(t, zone, start),
     ]
+
+
+def until_now(t: Translator, before: datetime, zone: ZoneInfo) -> str:
+    """«Until now: Wednesday, 2 December 2026, 09:30», the time a booking had. Plain text."""
+    return t._("Until now: %(date)s, %(time)s") % {
+        "date": long_date(before.astimezone(zone).date(), t.locale),
+        "time": clock(before, zone)}
 
 
 def service_lines(t: Translator, service: ResolvedService, channel: Channel) -> list[str]:

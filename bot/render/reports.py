@@ -13,7 +13,7 @@ from bot.domain.model import Booking, Channel, Status
 from bot.domain.stats import Stats
 from bot.domain.validation import display_phone
 from bot.render.formatting import clock, long_date, number, percent
-from bot.render.html import esc
+from bot.render.html import chunks, esc
 from bot.render.i18n import N_, Translator
 from bot.render.phrases import channel_name, zone_line
 
@@ -38,6 +38,20 @@ def agenda(t: Translator, day: date, sections: list[tuple[Group, list[tuple[Book
                 f"{booking.reference}{status}"))
     lines += ["", zone_line(t, zone, datetime.combine(day, datetime.min.time(), zone))]
     return "\n".join(lines)
+
+
+def day_agenda(t: Translator, day: date,
+               sections: list[tuple[Group, list[tuple[Booking, str]]]], zone: ZoneInfo) -> str:
+    """Today's agenda in one message, the one changes edit: a day too full for it ends
+    with where to read the rest."""
+    text = agenda(t, day, sections, zone, digest=True)
+    if len(text) <= MESSAGE_ROOM:
+        return text
+    more = "\n…\n" + esc(t._("The rest of the day: /agenda"))
+    return chunks(text, MESSAGE_ROOM - len(more))[0] + more
+
+
+MESSAGE_ROOM = 4000
 
 
 STATUS_NAMES = {

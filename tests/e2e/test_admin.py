@@ -296,3 +296,72 @@ async def test_reload_applies_a_valid_catalog_and_keeps_the_old_one_otherwise(
     await walk(citizen, "group")
     await citizen.press("Κέντρο Κοινότητας")
     assert citizen.labels()[:-2] == ["Αίτηση για επιδόματα ΟΠΕΚΑ - Αναπηρικά"]
+
+
+def names(commands: list[dict[str, str]]) -> list[str]:
+    return [c["command"] for c in commands]
+
+
+async def test_staff_and_admins_find_their_commands_in_the_menu(fake: FakeTelegram,
+                                                                app: App) -> None:
+    menus = fake.scoped_commands
+    staff = menus[("chat", COUNSEL_CHAT, 0, "")]
+    assert names(staff) == ["agenda", "today"]
+    assert staff[0]["description"].startswith("οι κρατήσεις της ομάδας υπηρεσιών")  # Greek
+    chios_admin_there = names(menus[("chat_member", COUNSEL_CHAT, CHIOS_ADMIN, "")])
+    assert {"agenda", "close", "open", "export", "stats"} <= set(chios_admin_there)
+    assert ("chat_member", -1001000000201, CHIOS_ADMIN, "") not in menus  # not Kavala's
+    assert ("chat_member", -1001000000201, ADMIN, "") in menus  # an admin of all
+    for language in ("el", "en", ""):
+        private = names(menus[("chat", CHIOS_ADMIN, 0, language)])
+        assert private[0] == "start" and "stats" in private and "reload" in private
+    english = menus[("chat", ADMIN, 0, "en")]
+    assert english[0]["description"] == "book an appointment"
+    assert names(fake.commands[""])[0] == "start"  # everyone else: the citizens'
+    assert "stats" not in names(fake.commands[""])
+
+
+async def test_a_menu_that_cannot_be_set_does_not_stop_the_bot(fake: FakeTelegram,
+                                                               services: Services) -> None:
+    fake.known_chats = {COUNSEL_CHAT}  # the bot is in one staff chat; no admin wrote yet
+    application = await start_app(services)
+    try:
+        assert ("chat", COUNSEL_CHAT, 0, "") in fake.scoped_commands
+        assert all(key[1] == COUNSEL_CHAT for key in fake.scoped_commands)
+        assert names(fake.commands["el"])[0] == "start"
+        staff_member = person(fake, application, 7700, chat_id=COUNSEL_CHAT)
+        await staff_member.send("/agenda")
+        assert "Πρόγραμμα ραντεβού" in staff_member.text
+    finally:
+        await application.shutdown()
+
+
+async def test_today_is_one_message_kept_up_to_date(fake: FakeTelegram, app: App,
+                                                    services: Services,
+                                                    clock: FrozenClock) -> None:
+    from bot.services.booking import cancel
+
+    clock.now = datetime(2026, 12, 1, 6, 0, tzinfo=UTC)  # 08:00 in Athens
+    staff_member = person(fake, app, 7700, chat_id=COUNSEL_CHAT)
+    await staff_member.send("/today")
+    await drain(app.bot, services)
+    today = fake.bot_messages(COUNSEL_CHAT)[-1]
+    assert today.text.startswith("📋 Τα σημερινά ραντεβού, Τρίτη, 1 Δεκεμβρίου 2026")
+    assert "Δεν υπάρχουν κρατήσεις." in today.text
+    first = await booked(services, 6001, start=datetime(2026, 12, 1, 8, 0, tzinfo=UTC))
+    await booked(services, 6002, start=datetime(2026, 12, 1, 9, 0, tzinfo=UTC))
+    await booked(services, 6003, "metamorfosi-signature",
+                 start=datetime(2026, 12, 1, 9, 0, tzinfo=UTC))
+    await drain(app.bot, services)
+    assert "10:00 Εργασιακή συμβουλευτική · Φυσική παρουσία · Πολίτης 6001" in today.text
+    assert "11:00 Εργασιακή συμβουλευτική" in today.text and "Πολίτης 6002" in today.text
+    assert "Πολίτης 6003" not in today.text  # another department's
+    assert today.edits == 1  # two bookings, one edit: the changes wait for one another
+    await write(services.db, cancel, services.catalog, first.reference, 6001, clock())
+    await drain(app.bot, services)
+    assert "Πολίτης 6001" not in today.text and "Πολίτης 6002" in today.text
+    notices = [m for m in fake.bot_messages(COUNSEL_CHAT) if m is not today]
+    assert len(notices) == 2  # each booking's own notice, besides the one agenda
+    tomorrow = await booked(services, 6004, start=datetime(2026, 12, 2, 9, 0, tzinfo=UTC))
+    await drain(app.bot, services)
+    assert tomorrow.reference not in today.text and "Πολίτης 6002" in today.text

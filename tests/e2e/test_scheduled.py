@@ -3,7 +3,7 @@ across restarts, within Telegram's limits."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from bot.app import App
 from bot.delivery.sender import dispatch
@@ -12,8 +12,8 @@ from bot.services.booking import book as domain_book
 from bot.services.planning import plan_digests
 from bot.services.runtime import Services
 from bot.startup import prepare
+from storage import agendas, outbox
 from storage import bookings as store
-from storage import outbox
 from tests.chat import Citizen
 from tests.conftest import FrozenClock, drain, start_app, write
 from tests.e2e.flow import walk
@@ -281,6 +281,9 @@ async def test_the_daily_digest_lists_the_day_in_each_staff_chat(
     clock.advance(hours=1)
     await drain(app.bot, services)
     assert fake.bot_messages(COUNSEL_CHAT)[-1] is digest  # once a day
+    async with services.db.read() as conn:  # the message the day's changes will edit
+        assert await agendas.message_of(conn, COUNSEL_CHAT, date(2026, 12, 3)) == (
+            digest.message_id)
     assert fake.bot_messages(-1001000000101) == []  # a department with no bookings: nothing
     assert {i["status"] for i in await items(services, "digest")
             if i["chat_id"] == -1001000000101} == {"dropped"}

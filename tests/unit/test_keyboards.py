@@ -70,6 +70,10 @@ def own_keyboards(t: Translator) -> dict[str, Keyboard]:
         "ratings": keyboards.ratings(booking.reference),
         "staff": keyboards.staff_actions(t, booking),
         "close a day": keyboards.confirm_close(t, "abcd1234"),
+        "move, the days": keyboards.move_days(t, booking.reference,
+                                              [date(2026, 12, 1) + timedelta(days=n)
+                                               for n in range(9)]),
+        "move, the times": keyboards.move_times(t, booking.reference, slots, ATHENS),
         "book again": keyboards.book_again(t),
         "my bookings": keyboards.my_bookings(t),
         "cancel question": keyboards.cancel_question(t, booking),

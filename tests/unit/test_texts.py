@@ -63,6 +63,11 @@ DATED: dict[str, Render] = {
         t, s, b, ATHENS, {"data": {"from": {"start": b.start.isoformat()}}}),
     "cancelled by the municipality": lambda t, s, b: notices.citizen_cancelled(
         t, s, b, ATHENS, closure=True),
+    "moved by the department": lambda t, s, b: notices.citizen_moved(
+        t, s, b, ATHENS, {"data": {"from": {"start": b.start.isoformat()}}}),
+    "moving, the days": lambda t, s, b: notices.move_days(t, b, "x", ATHENS),
+    "moving, the times": lambda t, s, b: notices.move_times(t, b, b.start.date()),
+    "moved": lambda t, s, b: notices.moved(t, b, ATHENS),
     "email subject": lambda t, s, b: " ".join(
         email.subject(t, change, s, b, ATHENS) for change in email.EMAIL_SUBJECTS),
     "third participant": lambda t, s, b: " ".join(
