@@ -83,6 +83,9 @@ def how_served(t: Translator, service: ResolvedService | None, booking: Booking,
     if booking.channel is Channel.PHONE:
         return t._("A municipal employee will call you at %(phone)s.") % {
             "phone": display_phone(booking.details.phone)}
+    if not in_telegram and soon:  # an emailed reminder: the link follows by email
+        return t._("You will receive the link of the video call by email a few minutes "
+                   "before the start.")
     if not in_telegram:
         return t._("Video call: the meeting link is below.")
     if soon:

@@ -137,6 +137,8 @@ def test_emails_and_calendar_files_point_at_no_button_and_no_here(
                                       for c in ("booked", "rescheduled", "cancelled")),
     }
     if channel is Channel.VIDEO:
+        link_words = {"el": "παρακάτω", "en": "below"}[locale]
+        assert link_words not in texts["emailed reminder"]  # it has no link: it comes later
         texts["emailed link"] = reminders.meeting_link(t, service, booking, ATHENS,
                                                        in_telegram=False)
         assert booking.meeting_url in texts["emailed link"]
