@@ -30,7 +30,7 @@ _query_ids = itertools.count(1)
 CATALOG = """\
 [[municipality]]
 id = "bench"
-name = { el = "ΔΗΜΟΣ ΔΟΚΙΜΩΝ", en = "MUNICIPALITY OF TESTS" }
+name = { el = "ΔΗΜΟΣ ΔΟΚΙΜΩΝ", en = "Municipality of Tests" }
 address = { el = "Πλατεία 1", en = "1 Square" }
 consent = { el = "Δηλώνω υπεύθυνα ότι τα στοιχεία μου είναι αληθή.", en = "I declare it." }
 max_active_total = 5

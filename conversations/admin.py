@@ -1,13 +1,14 @@
 """Admin commands: /admin, /agenda, /close, /open, /export, /stats, /reload.
 
 They work in a private chat with the bot and in staff chats (there, for that department);
-anyone who is not an admin of the municipality is told so and nothing happens.
+anyone who is not an admin of the municipality is told so and nothing happens. /agenda and
+/today are also every staff member's, in their department's staff chat.
 """
 
 from __future__ import annotations
 
 import secrets
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable, Collection, Coroutine
 from datetime import date
 from typing import Any
 
@@ -17,8 +18,8 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.domain import N_
 from bot.domain.arguments import ArgumentError, day_and_target, parse_day, parse_range
-from bot.domain.catalog import CatalogError
-from bot.domain.scope import Scope, admin_scope
+from bot.domain.catalog import Catalog, CatalogError
+from bot.domain.scope import Scope, admin_scope, agenda_scope
 from bot.domain.stats import stats
 from bot.ptb.context import Context
 from bot.ptb.handlers import (
@@ -36,18 +37,21 @@ from bot.ptb.replies import Markup
 from bot.render import admin, callbacks, keyboards, reports
 from bot.render.html import chunks, esc
 from bot.render.i18n import Translator
-from bot.services import closing, lookups
+from bot.services import closing, lookups, planning
 from bot.services.catalog import load_catalog, store_catalog
 from bot.services.reports import agenda, bookings_in, ratings_of
 
+ScopeOf = Callable[[Collection[int], Catalog, int, int | None], Scope | None]
 
-async def _admin(update: Update, ctx: Context) -> tuple[Scope, Translator] | None:
+
+async def _admin(update: Update, ctx: Context,
+                 scope_of: ScopeOf = admin_scope) -> tuple[Scope, Translator] | None:
     """The scope and language of an admin command, or None after saying "not allowed"."""
     user, chat = user_of(update), chat_of(update)
     in_private = chat.type == ChatType.PRIVATE
     services = ctx.services
-    scope = admin_scope(services.settings.ADMIN_IDS, services.catalog, user.id,
-                        None if in_private else chat.id)
+    scope = scope_of(services.settings.ADMIN_IDS, services.catalog, user.id,
+                     None if in_private else chat.id)
     t = (await citizen(update, ctx)).t if in_private else staff_t(ctx, chat.id)
     if scope is None:
         say(ctx, esc(admin.not_allowed(t)))
@@ -69,11 +73,13 @@ def _say(update: Update, ctx: Context, text: str, markup: Markup = None) -> None
 AdminCommand = Callable[[Update, Context, Scope, Translator], Awaitable[None]]
 
 
-def as_admin(command: AdminCommand) -> Callable[[Update, Context], Coroutine[Any, Any, None]]:
-    """An admin command: refused to anyone else; arguments it cannot use are explained."""
+def as_admin(command: AdminCommand, scope_of: ScopeOf = admin_scope
+             ) -> Callable[[Update, Context], Coroutine[Any, Any, None]]:
+    """An admin command (or, with `agenda_scope`, a staff one): refused to anyone else;
+    arguments it cannot use are explained."""
 
     async def run(update: Update, ctx: Context) -> None:
-        if not (found := await _admin(update, ctx)):
+        if not (found := await _admin(update, ctx, scope_of)):
             return
         scope, t = found
         try:
@@ -94,6 +100,16 @@ async def agenda_command(update: Update, ctx: Context, scope: Scope, t: Translat
     sections = await agenda(ctx.conn, ctx.services.catalog, scope, day, zone,
                             t.locale)
     _say(update, ctx, reports.agenda(t, day, sections, zone))
+
+
+async def today_command(update: Update, ctx: Context, scope: Scope, t: Translator) -> None:
+    """In a staff chat, today's agenda as a message kept up to date; in private, the
+    agenda as it stands."""
+    chat = chat_of(update)
+    if chat.type == ChatType.PRIVATE or scope.group is None:
+        return await agenda_command(update, ctx, scope, t)
+    await planning.ask_today(ctx.conn, chat.id, scope.group.id, ctx.now(),
+                             ctx.services.settings.zone)
 
 
 async def close_command(update: Update, ctx: Context, scope: Scope, t: Translator) -> None:
@@ -206,11 +222,12 @@ def _show(update: Update, ctx: Context, text: str) -> None:
 
 def handlers() -> list[BaseHandler[Update, Context, None]]:
     commands: dict[str, AdminCommand] = {
-        "admin": admin_command, "agenda": agenda_command, "close": close_command,
-        "open": open_command, "export": export_command, "stats": stats_command,
-        "reload": reload_command,
+        "admin": admin_command, "close": close_command, "open": open_command,
+        "export": export_command, "stats": stats_command, "reload": reload_command,
     }
     return [
         *(CommandHandler(name, as_admin(callback)) for name, callback in commands.items()),
+        CommandHandler("agenda", as_admin(agenda_command, agenda_scope)),
+        CommandHandler("today", as_admin(today_command, agenda_scope)),
         CallbackQueryHandler(close_confirmed, pattern=callbacks.pattern("cl", "cn")),
     ]

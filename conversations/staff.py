@@ -3,6 +3,8 @@ bot out of groups that are not a staff chat."""
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
+
 from telegram import Update
 from telegram.constants import ChatType
 from telegram.ext import (
@@ -15,7 +17,7 @@ from telegram.ext import (
 )
 
 from bot.domain.model import Booking, Status
-from bot.domain.rules import NotAllowed
+from bot.domain.rules import NotAllowed, NotBookable, SlotTaken
 from bot.ptb.context import Context
 from bot.ptb.handlers import (
     ReplyToPrompt,
@@ -24,6 +26,7 @@ from bot.ptb.handlers import (
     chat_of,
     kick_dispatch,
     message_of,
+    pressed_message,
     prompt_reply,
     query_of,
     say,
@@ -31,14 +34,15 @@ from bot.ptb.handlers import (
     stale,
     user_of,
 )
-from bot.render import callbacks, cards, html, keyboards, notices, phrases
-from bot.services import booking, lookups
+from bot.render import callbacks, cards, flow, html, keyboards, notices, phrases
+from bot.services import availability, booking, lookups
 
 GROUPS = (ChatType.GROUP, ChatType.SUPERGROUP, ChatType.CHANNEL)
 OUTCOMES = {"sd": Status.COMPLETED, "sn": Status.NO_SHOW}
 
 
-STAFF_BUTTONS = ("sd", "sn", "sx", "cl", "cn")
+STAFF_BUTTONS = ("sd", "sn", "sx", "sm", "smb", "smd", "smt", "cl", "cn")
+MOVE_DAYS = 9  # days offered to move a booking to, three rows of three
 
 
 async def keep_out_of_other_groups(update: Update, ctx: Context) -> None:
@@ -122,6 +126,61 @@ async def reason_replied(update: Update, ctx: Context) -> None:
     kick_dispatch(ctx)
 
 
+async def move_pressed(update: Update, ctx: Context) -> None:
+    """«Change time» and its steps: the days with free times, a day's times, the move."""
+    button = callbacks.parse(query_of(update).data)
+    if button is None:
+        return await stale(update, ctx)
+    reference, _, choice = button.arg.partition("/")
+    found = await _booking_here(update, ctx, reference)
+    if not found:
+        return
+    t, zone, now = staff_t(ctx, chat_id(update)), ctx.services.settings.zone, ctx.now()
+    service = ctx.services.catalog.service(found.service_id)
+    if not found.is_active or service is None:
+        answer(ctx, phrases.refusal(t, NotAllowed.NOT_ACTIVE, None), alert=True)
+        return
+    if button.step == "smt":
+        return await _move(update, ctx, found, int(choice))
+    try:
+        day = date.fromisoformat(choice) if choice else None
+    except ValueError:  # shaped like a date, but none (forged)
+        return await stale(update, ctx)
+    slots = await availability.times_to_move(ctx.conn, service, zone, found, day, now)
+    answer(ctx, None if slots else notices.no_free_times(t), alert=not slots)
+    if not slots and day is None:
+        return
+    if day is not None:
+        text = notices.move_times(t, found, day)
+        markup = keyboards.move_times(t, reference, slots, zone)
+    else:
+        days = sorted({slot.start.astimezone(zone).date() for slot in slots})[:MOVE_DAYS]
+        text = notices.move_days(t, found, phrases.service_name(t, service, found.service_id),
+                                 zone)
+        markup = keyboards.move_days(t, reference, days)
+    if button.step == "sm":  # from the notice: the picker is a message of its own
+        say(ctx, text, markup)
+    else:
+        ctx.reply.edit(pressed_message(update), text, markup)
+
+
+async def _move(update: Update, ctx: Context, found: Booking, minutes: int) -> None:
+    t, zone = staff_t(ctx, chat_id(update)), ctx.services.settings.zone
+    try:
+        moved = await booking.move_by_staff(
+            await ctx.writer(), ctx.services.catalog, zone, found.reference,
+            datetime.fromtimestamp(minutes * 60, UTC), user_of(update).id, ctx.now())
+    except (NotBookable, SlotTaken):
+        answer(ctx, flow.time_not_offered(t), alert=True)
+        return
+    except NotAllowed as refusal:
+        answer(ctx, phrases.refusal(t, refusal.reason, None), alert=True)
+        return
+    answer(ctx)
+    ctx.reply.edit(pressed_message(update), notices.moved(t, moved, zone))
+    kick_dispatch(ctx)
+
+
 def guard() -> TypeHandler[Update, Context, None]:
     return TypeHandler(Update, keep_out_of_other_groups)
 
@@ -131,6 +190,7 @@ def handlers() -> list[BaseHandler[Update, Context, None]]:
     return [
         CallbackQueryHandler(outcome_pressed, pattern=callbacks.pattern("sd", "sn")),
         CallbackQueryHandler(cancel_pressed, pattern=callbacks.pattern("sx")),
+        CallbackQueryHandler(move_pressed, pattern=callbacks.pattern("sm", "smb", "smd", "smt")),
         MessageHandler(in_groups & filters.TEXT & ReplyToPrompt(cards.REASON_MARK),
                        reason_replied),
     ]

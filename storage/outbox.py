@@ -224,6 +224,15 @@ async def chats_with(conn: AsyncConnection, kind: str, start: datetime,
     return {row.chat_id for row in rows}
 
 
+async def pending_in_chat(conn: AsyncConnection, kind: str, chat_id: int) -> bool:
+    """Whether an item of this kind waits for the chat, not yet taken by a sender: it
+    will show this change too (one will do for several changes)."""
+    query = select(func.count()).where(outbox.c.kind == kind, outbox.c.chat_id == chat_id,
+                                       outbox.c.status == PENDING,
+                                       outbox.c.claimed_by.is_(None))
+    return bool((await conn.execute(query)).scalar_one())
+
+
 async def exists(conn: AsyncConnection, booking_id: int, kind: str) -> bool:
     """Whether the booking has an item of this kind, sent or pending."""
     query = select(func.count()).where(

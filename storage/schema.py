@@ -191,6 +191,15 @@ daily_runs = Table(
     Column("instance", String(64), nullable=False),
 )
 
+# The message in a staff chat that shows the day's agenda, edited as bookings change.
+day_agendas = Table(
+    "day_agendas",
+    metadata,
+    Column("chat_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("day", Date, primary_key=True),
+    Column("message_id", BigInteger, nullable=False),
+)
+
 # Citizens' ratings after their appointment.
 feedback = Table(
     "feedback",

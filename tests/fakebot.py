@@ -160,6 +160,10 @@ class FakeTelegram:
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.answers: list[dict[str, Any]] = []
         self.commands: dict[str, list[dict[str, str]]] = {}
+        # (scope type, chat, user, language) → the menu set there
+        self.scoped_commands: dict[tuple[str, int, int, str], list[dict[str, str]]] = {}
+        # the chats a menu can be set for (None: every chat); others are "not found"
+        self.known_chats: set[int] | None = None
         self.updates: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
         self.unknown: list[str] = []
         self.left: list[int] = []
@@ -315,6 +319,16 @@ class FakeTelegram:
         return BOT_USER
 
     def api_setMyCommands(self, params: dict[str, Any], files: dict[str, Any]) -> Any:
+        scope = params.get("scope") or {"type": "default"}
+        if scope["type"] != "default":
+            chat, user = scope.get("chat_id"), scope.get("user_id")
+            if chat is not None and self.known_chats is not None and (
+                    int(chat) not in self.known_chats):
+                raise ApiError(400, "Bad Request: chat not found")
+            key = (scope["type"], int(chat or 0), int(user or 0),
+                   params.get("language_code", ""))
+            self.scoped_commands[key] = params["commands"]
+            return True
         self.commands[params.get("language_code", "")] = params["commands"]
         return True
 

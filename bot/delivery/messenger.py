@@ -13,7 +13,7 @@ from bot.domain.catalog import ResolvedService
 from bot.domain.model import Booking
 from bot.domain.privacy import redact
 from bot.ptb.replies import call, message
-from bot.render import cards, keyboards
+from bot.render import cards, keyboards, reminders
 from bot.render.html import esc
 from bot.render.i18n import Citizen
 from bot.render.ics import Invitation, filename, invitation
@@ -70,12 +70,21 @@ async def send_invitation(bot: Bot, services: Services, who: Citizen, booking: B
     )
 
 
+REMINDER = "reminder"
+
+
+def reminder_kind(minutes: int) -> str:
+    """A reminder's kind keeps its lead («in 3 minutes»), to be said again when updated."""
+    return f"{REMINDER}:{minutes}"
+
+
 async def refresh(bot: Bot, services: Services, booking: Booking,
                   skip: frozenset[int] = frozenset(), note: str | None = None,
-                  kinds: frozenset[str] | None = None) -> None:
+                  kinds: frozenset[str] | None = None, as_sent: bool = False) -> None:
     """Show the booking as it now stands in every earlier message about it (or those of
     `kinds`); a booking that can no longer be changed loses its buttons. `note` defaults
-    to «this booking changed»."""
+    to «this booking changed». `as_sent`: the time did not change, so a reminder stays a
+    reminder, with its heading."""
     who = await reader(services, booking.user_id)
     service = services.catalog.service(booking.service_id)
     if note is None:
@@ -87,10 +96,15 @@ async def refresh(bot: Bot, services: Services, booking: Booking,
     for chat_id, message_id, kind in shown:
         if chat_id != booking.user_id or message_id in skip:
             continue  # the staff chat's notice is kept by to_staff
-        if kinds is not None and kind not in kinds:
+        base, _, lead = kind.partition(":")
+        if kinds is not None and base not in kinds:
             continue
+        shown_text, shown_markup = text, markup
+        if as_sent and booking.is_active and base == REMINDER and lead.isdigit():
+            shown_text = reminders.reminder(who.t, service, booking, who.zone, int(lead))
+            shown_markup = keyboards.reminder_actions(who.t, booking)
         try:
-            await call(bot, "editMessageText", message(chat_id, text, markup)
+            await call(bot, "editMessageText", message(chat_id, shown_text, shown_markup)
                        | {"message_id": message_id})
         except BadRequest as error:
             if "not modified" not in str(error).lower():

@@ -38,6 +38,7 @@ from bot.delivery.messenger import SHOWN, Shown
 from bot.delivery.redact import run_wipe, send_redaction
 from bot.delivery.to_citizens import (
     send_citizen_cancelled,
+    send_citizen_moved,
     send_confirmation,
     send_feedback,
     send_invitation,
@@ -45,7 +46,7 @@ from bot.delivery.to_citizens import (
     send_refresh,
     send_reminder,
 )
-from bot.delivery.to_staff import send_digest, send_staff_notice
+from bot.delivery.to_staff import send_digest, send_staff_notice, send_today
 from bot.domain.model import Booking
 from bot.domain.privacy import failure, redact
 from bot.ptb.replies import retry_after
@@ -269,10 +270,12 @@ BOOKING_SENDERS: dict[str, BookingSender] = {
     planning.REFRESH: send_refresh,
     planning.STAFF_NOTICE: send_staff_notice,
     planning.CITIZEN_CANCELLED: send_citizen_cancelled,
+    planning.CITIZEN_MOVED: send_citizen_moved,
     planning.REMINDER: send_reminder,
     planning.LINK: send_link,
     planning.FEEDBACK: send_feedback,
     planning.EMAIL: send_email,
     planning.REDACT: send_redaction,
 }
-CHAT_SENDERS: dict[str, ChatSender] = {planning.DIGEST: send_digest, planning.WIPE: run_wipe}
+CHAT_SENDERS: dict[str, ChatSender] = {planning.DIGEST: send_digest, planning.WIPE: run_wipe,
+                                        planning.TODAY: send_today}

@@ -14,7 +14,6 @@ from bot.delivery import mail, messenger
 from bot.domain.model import Booking, Channel, Status
 from bot.ptb.replies import call, harmless, message
 from bot.render import cards, email, keyboards, notices, reminders
-from bot.render.html import esc
 from bot.render.i18n import Citizen
 from bot.render.keyboards import Keyboard
 from bot.render.phrases import service_name
@@ -30,9 +29,11 @@ FEEDBACK_USEFUL = timedelta(days=7)
 
 async def _to_citizen(bot: Bot, services: Services, booking: Booking, who: Citizen,
                       html: str, markup: Keyboard | None, kind: str | None,
-                      subject: str | None, now: datetime) -> str | None:
-    """By Telegram; if the citizen blocked the bot, by email (when we have both). A message
-    of a `kind` is remembered, so that later changes of the booking update it."""
+                      subject: str | None, now: datetime,
+                      mail_html: str | None = None) -> str | None:
+    """By Telegram; if the citizen blocked the bot, by email (when we have both), as
+    `mail_html` says it when an email must say it otherwise (no buttons, no "here"). A
+    message of a `kind` is remembered, so that later changes of the booking update it."""
     async with services.db.read() as conn:
         unreachable = await users.is_unreachable(conn, booking.user_id)
     if not unreachable:
@@ -47,7 +48,7 @@ async def _to_citizen(bot: Bot, services: Services, booking: Booking, who: Citiz
             return None
     if subject and services.settings.SMTP_HOST and booking.details.email:
         await mail.send(services.settings, mail.build(
-            services.settings, booking.details.email, subject, html))
+            services.settings, booking.details.email, subject, mail_html or html))
         return None
     return "the citizen cannot be reached"
 
@@ -67,12 +68,15 @@ async def send_reminder(bot: Bot, services: Services, item: Item, booking: Booki
             return "a later reminder is due as well"
     who = await messenger.reader(services, booking.user_id)
     service = services.catalog.service(booking.service_id)
-    html = reminders.reminder(who.t, service, booking, who.zone, _lead(item, booking, now))
+    minutes = _lead(item, booking, now)
+    html = reminders.reminder(who.t, service, booking, who.zone, minutes)
     subject = who.t._("Reminder: %(service)s") % {
         "service": service_name(who.t, service, booking.service_id)}
+    mail_html = reminders.reminder(who.t, service, booking, who.zone, minutes,
+                                   in_telegram=False)
     return await _to_citizen(bot, services, booking, who, html,
-                             keyboards.reminder_actions(who.t, booking), "reminder", subject,
-                             now)
+                             keyboards.reminder_actions(who.t, booking),
+                             messenger.reminder_kind(minutes), subject, now, mail_html)
 
 
 def _lead(item: Item, booking: Booking, now: datetime) -> int:
@@ -93,13 +97,11 @@ async def send_link(bot: Bot, services: Services, item: Item, booking: Booking,
     who = await messenger.reader(services, booking.user_id)
     service = services.catalog.service(booking.service_id)
     html = reminders.meeting_link(who.t, service, booking, who.zone)
-    html_with_url = html + "\n\n" + esc(booking.meeting_url)
+    mail_html = reminders.meeting_link(who.t, service, booking, who.zone, in_telegram=False)
     subject = who.t._("Join the meeting")
-    async with services.db.read() as conn:
-        unreachable = await users.is_unreachable(conn, booking.user_id)
-    return await _to_citizen(bot, services, booking, who,
-                             html_with_url if unreachable else html,
-                             keyboards.join(who.t, booking.meeting_url), "link", subject, now)
+    return await _to_citizen(bot, services, booking, who, html,
+                             keyboards.join(who.t, booking.meeting_url), "link", subject, now,
+                             mail_html)
 
 
 async def send_feedback(bot: Bot, services: Services, item: Item, booking: Booking,
@@ -127,6 +129,23 @@ async def send_citizen_cancelled(bot: Bot, services: Services, item: Item,
     subject = email.subject(who.t, "cancelled", service, booking, who.zone)
     return await _to_citizen(bot, services, booking, who, html,
                              keyboards.book_again(who.t, booking.group_id), None, subject, now)
+
+
+async def send_citizen_moved(bot: Bot, services: Services, item: Item, booking: Booking,
+                             now: datetime) -> str | None:
+    """Tell the citizen the department moved their appointment: the new time, the old one,
+    and the buttons to change or cancel it still."""
+    if not booking.is_active:
+        return "the booking is no longer active"
+    who = await messenger.reader(services, booking.user_id)
+    service = services.catalog.service(booking.service_id)
+    async with services.db.read() as conn:
+        last = await bookings.last_event(conn, booking.id)
+    html = notices.citizen_moved(who.t, service, booking, who.zone, last)
+    subject = email.subject(who.t, "rescheduled", service, booking, who.zone)
+    return await _to_citizen(bot, services, booking, who, html,
+                             keyboards.booking_actions(who.t, booking), "confirmation",
+                             subject, now)
 
 
 async def send_confirmation(bot: Bot, services: Services, item: Item, booking: Booking,
@@ -181,7 +200,8 @@ async def send_refresh(bot: Bot, services: Services, item: Item, booking: Bookin
     kinds = item.payload.get("kinds")
     await messenger.refresh(bot, services, booking, skip=skip,
                             note=None if item.payload.get("note", True) else "",
-                            kinds=frozenset(kinds) if isinstance(kinds, list) else None)
+                            kinds=frozenset(kinds) if isinstance(kinds, list) else None,
+                            as_sent=item.payload.get("as_sent") is True)
     return None
 
 

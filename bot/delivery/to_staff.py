@@ -3,22 +3,21 @@ and the day's agenda."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from telegram import Bot
 from telegram.error import BadRequest
 
 from bot.delivery import messenger
-from bot.domain.model import Booking
+from bot.domain.model import Booking, Status
 from bot.domain.scope import Scope
 from bot.ptb.replies import call, message
 from bot.render import keyboards, notices, reports
-from bot.render.html import chunks
 from bot.services import planning
 from bot.services.reports import agenda
 from bot.services.runtime import Services
-from storage import bookings, messages, outbox
+from storage import agendas, bookings, messages, outbox
 from storage.outbox import Item
 
 DIGEST_USEFUL = timedelta(hours=4)
@@ -65,25 +64,66 @@ async def _notice(bot: Bot, services: Services, chat_id: int, booking: Booking,
 
 
 async def send_digest(bot: Bot, services: Services, item: Item, now: datetime) -> str | None:
-    """The day's agenda in a department's staff chat; nothing on a day with no bookings."""
+    """The day's agenda in a department's staff chat, the message later changes edit;
+    nothing on a day with no bookings, unless staff asked for it (/today)."""
     if item.chat_id is None:
         return "no staff chat"
     if now > item.due_at + DIGEST_USEFUL:
         return "too late for today's agenda"
-    found = services.catalog.group_of_chat(item.chat_id)
-    if found is None:
+    day = item.due_at.astimezone(services.settings.zone).date()
+    text = await _day_agenda(services, item.chat_id, day, empty=item.payload.get("asked") is True)
+    if text is None:
         return "no longer a staff chat"
+    if not text:
+        return "no bookings today"
+    sent = await call(bot, "sendMessage", message(item.chat_id, text, None))
+    async with services.db.write() as conn:
+        await agendas.remember(conn, item.chat_id, day, int(sent["message_id"]))
+    return None
+
+
+async def send_today(bot: Bot, services: Services, item: Item, now: datetime) -> str | None:
+    """Edit today's agenda message after a change of one of its bookings."""
+    if item.chat_id is None:
+        return "no staff chat"
+    day = now.astimezone(services.settings.zone).date()
+    async with services.db.read() as conn:
+        message_id = await agendas.message_of(conn, item.chat_id, day)
+    if message_id is None:
+        return "no agenda message today"
+    text = await _day_agenda(services, item.chat_id, day, empty=True)
+    if not text:
+        return "no longer a staff chat"
+    try:
+        await call(bot, "editMessageText", message(item.chat_id, text, None)
+                   | {"message_id": message_id})
+    except BadRequest as error:
+        if "not modified" in str(error).lower():
+            return None
+        if "not found" not in str(error).lower():
+            raise
+        async with services.db.write() as conn:
+            await agendas.forget(conn, item.chat_id, day)
+        return "the agenda message was deleted"
+    return None
+
+
+async def _day_agenda(services: Services, chat_id: int, day: date,
+                      empty: bool = False) -> str | None:
+    """The day's agenda of the chat's department, in one message: the bookings not
+    cancelled, each with its outcome once recorded ("" if none and not `empty`; None if
+    the chat is no staff chat)."""
+    found = services.catalog.group_of_chat(chat_id)
+    if found is None:
+        return None
     municipality, group = found
     t = notices.staff_translator(group)
     zone = services.settings.zone
-    day = item.due_at.astimezone(zone).date()
     async with services.db.read() as conn:
-        sections = await agenda(conn, services.catalog,
-                            Scope((municipality,), group), day, zone, t.locale)
-    sections = [(g, [entry for entry in items if entry[0].is_active])
+        sections = await agenda(conn, services.catalog, Scope((municipality,), group), day,
+                                zone, t.locale)
+    sections = [(g, [entry for entry in items if entry[0].status is not Status.CANCELLED])
                 for g, items in sections]
-    if not any(items for _, items in sections):
-        return "no bookings today"
-    for part in chunks(reports.agenda(t, day, sections, zone, digest=True)):
-        await bot.send_message(item.chat_id, part)
-    return None
+    if not empty and not any(items for _, items in sections):
+        return ""
+    return reports.day_agenda(t, day, sections, zone)

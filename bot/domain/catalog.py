@@ -74,6 +74,9 @@ class Service(_Model):
     min_notice_hours: int = Field(default=2, ge=0, le=24 * 60)
     horizon_days: int = Field(default=60, ge=1, le=366)
     instructions: Text | None = None
+    channel_instructions: dict[Channel, Text] = Field(
+        default_factory=dict, description="what only citizens served this way must know"
+    )
     address: Name | None = None
     hours: Hours | None = None
     closures: tuple[date, ...] = ()
@@ -93,6 +96,18 @@ class Service(_Model):
         if len(set(value)) != len(value):
             raise ValueError("a channel is listed twice")
         return value
+
+    @model_validator(mode="after")
+    def _instructions_channels(self) -> Service:
+        if extra := set(self.channel_instructions) - set(self.channels):
+            names = ", ".join(sorted(c.value for c in extra))
+            raise ValueError(f"channel_instructions for a channel not offered: {names}")
+        return self
+
+    def instructions_for(self, channel: Channel) -> list[Text]:
+        """What a citizen served this way is told: the service's, then the channel's."""
+        found = [self.instructions, self.channel_instructions.get(channel)]
+        return [text for text in found if text]
 
     @field_validator("duration", "step")
     @classmethod

@@ -50,6 +50,17 @@ def admin_scope(admin_ids: Collection[int], catalog: Catalog, user_id: int,
     return Scope((found[0],), found[1])
 
 
+def agenda_scope(admin_ids: Collection[int], catalog: Catalog, user_id: int,
+                 chat_id: int | None) -> Scope | None:
+    """What an agenda may show: an admin's, or in a staff chat, to anyone in it (the bot
+    stays only in staff chats), that department's."""
+    scope = admin_scope(admin_ids, catalog, user_id, chat_id)
+    if scope is not None or chat_id is None:
+        return scope
+    found = catalog.group_of_chat(chat_id)
+    return Scope((found[0],), found[1]) if found else None
+
+
 def target(scope: Scope, token: str) -> tuple[str, str] | None:
     """A group or service (or municipality) id within the scope, as (kind, id)."""
     for municipality in scope.municipalities:

@@ -15,17 +15,19 @@ def not_allowed(t: Translator) -> str:
 
 
 def admin_help(t: Translator) -> str:
+    training = t._("Staff training")
     rows = [
-        ("/agenda [DATE]", t._("the day's bookings per department (default today)"),
+        (t._("/agenda [DATE]"), t._("the day's bookings per department (default today)"),
          "/agenda 2026-12-10"),
-        ("/close DATE [GROUP|SERVICE] REASON", t._("close a day; its bookings are cancelled "
-                                                   "and the citizens told"),
-         "/close 2026-12-10 chios-kk Staff training"),
-        ("/open DATE [GROUP|SERVICE]", t._("reopen a closed day"), "/open 2026-12-10 chios-kk"),
-        ("/export FROM TO", t._("the bookings as a CSV file for Excel"),
+        (t._("/close DATE [GROUP|SERVICE] REASON"),
+         t._("close a day; its bookings are cancelled and the citizens told"),
+         f"/close 2026-12-10 chios-kk {training}"),
+        (t._("/open DATE [GROUP|SERVICE]"), t._("reopen a closed day"),
+         "/open 2026-12-10 chios-kk"),
+        (t._("/export FROM TO"), t._("the bookings as a CSV file for Excel"),
          "/export 2026-12-01 2026-12-31"),
-        ("/stats [FROM TO]", t._("bookings by service, channel and status; no-show rate; "
-                                 "busiest days (default: the last 30 days)"),
+        (t._("/stats [FROM TO]"), t._("bookings by service, channel and status; no-show "
+                                      "rate; busiest days (default: the last 30 days)"),
          "/stats 2026-01-01 2026-12-31"),
         ("/reload", t._("read the catalog again and apply it if it is valid"), "/reload"),
     ]
@@ -62,9 +64,12 @@ def closed(t: Translator, day: date, name: str, cancelled: int, new: bool) -> st
     text = (t._("%(date)s is now closed for %(name)s.") if new
             else t._("%(date)s was already closed for %(name)s.")) % {
         "date": long_date(day, t.locale), "name": name}
-    text += " " + t.ngettext("%(n)d booking was cancelled; the citizen will be told.",
-                             "%(n)d bookings were cancelled; the citizens will be told.",
-                             cancelled) % {"n": cancelled}
+    if cancelled:
+        text += " " + t.ngettext("%(n)d booking was cancelled; the citizen will be told.",
+                                 "%(n)d bookings were cancelled; the citizens will be told.",
+                                 cancelled) % {"n": cancelled}
+    else:
+        text += " " + t._("There were no bookings to cancel.")
     return esc(text)
 
 
@@ -89,7 +94,8 @@ def need_target(t: Translator) -> str:
 
 
 def reload_failed(t: Translator, error: str) -> str:
-    return esc(t._("The catalog was not applied; the one in force stays. Error: %(error)s")
+    return esc(t._("The catalog was not applied; the current catalog stays in force. "
+                   "Error: %(error)s")
                % {"error": error})
 
 

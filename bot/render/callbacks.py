@@ -48,6 +48,10 @@ ARGUMENTS: dict[str, str] = {
     "sd": REFERENCE,  # staff: completed
     "sn": REFERENCE,  # staff: no-show
     "sx": REFERENCE,  # staff: cancel (a reason is asked)
+    "sm": REFERENCE,  # staff: move the booking (days to choose from)
+    "smb": REFERENCE,  # staff: back to those days
+    "smd": REFERENCE + r"/[0-9]{4}-[0-9]{2}-[0-9]{2}",  # staff: that day's free times
+    "smt": REFERENCE + r"/[0-9]{1,9}",  # staff: move it to that time (epoch minutes)
     "cl": r"[a-z0-9]{8}",  # admin: yes, close the day (a pending /close)
     "cn": r"[a-z0-9]{8}",  # admin: no, keep it open
     "fy": r"",  # yes, forget me (erase everything about me)

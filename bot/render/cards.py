@@ -12,7 +12,7 @@ from bot.render.html import esc
 from bot.render.i18n import N_, Translator
 from bot.render.keyboards import Keyboard, book_again, booking_actions
 from bot.render.phrases import (
-    channel_name,
+    how_line,
     how_served,
     service_lines,
     service_name,
@@ -22,7 +22,9 @@ from bot.render.phrases import (
 
 
 def confirmation(t: Translator, service: ResolvedService, booking: Booking,
-                 zone: ZoneInfo) -> str:
+                 zone: ZoneInfo, *, in_telegram: bool = True) -> str:
+    """The confirmation as the chat shows it, or (`in_telegram` false) as an email says it,
+    with the link and the invitation attached."""
     lines = [
         "✅ <b>" + esc(t._("Your booking is confirmed.")) + "</b>",
         "",
@@ -31,11 +33,13 @@ def confirmation(t: Translator, service: ResolvedService, booking: Booking,
     ]
     lines += service_lines(t, service, booking.channel)
     lines += when_lines(t, booking.start, booking.end, zone)
-    lines.append(esc(how_served(t, service, booking)))
-    if service.service.instructions:
+    lines.append(esc(how_served(t, service, booking, in_telegram=in_telegram)))
+    if instructions := service.service.instructions_for(booking.channel):
         lines += ["", "<b>" + esc(t._("Additional information")) + "</b>",
-                  esc(service.service.instructions.get(t.locale))]
-    lines += ["", esc(t._("The invitation below adds the appointment to your calendar."))]
+                  *(esc(text.get(t.locale)) for text in instructions)]
+    lines += ["", esc(t._("The invitation below adds the appointment to your calendar.")
+                      if in_telegram else
+                      t._("The attached invitation adds the appointment to your calendar."))]
     return "\n".join(lines)
 
 
@@ -47,17 +51,16 @@ def invitation_description(t: Translator, service: ResolvedService, booking: Boo
     parts = [
         t._("Reference: %(reference)s") % {"reference": booking.reference},
         service.municipality.name.get(t.locale) + " › " + service.group.name.get(t.locale),
-        how_served(t, service, booking),
+        how_served(t, service, booking, in_telegram=False),
     ]
     if booking.meeting_url:
         parts.append(t._("Join the meeting: %(url)s") % {"url": booking.meeting_url})
-    if service.service.instructions:
-        parts.append(service.service.instructions.get(t.locale))
+    parts += [text.get(t.locale) for text in service.service.instructions_for(booking.channel)]
     return "\n\n".join(parts)
 
 
 STATUS_LINES = {
-    Status.BOOKED: N_("✅ Booked"),
+    Status.BOOKED: N_("✅ Confirmed"),
     Status.CANCELLED: N_("❌ Cancelled"),
     Status.COMPLETED: N_("✔️ Completed"),
     Status.NO_SHOW: N_("⚠️ Missed (no-show)"),
@@ -71,13 +74,13 @@ def booking_card(t: Translator, service: ResolvedService | None, booking: Bookin
         "<b>" + esc(service_name(t, service, booking.service_id)) + "</b>",
         esc(t._(STATUS_LINES[booking.status])),
         esc(t._("Reference: %(reference)s") % {"reference": booking.reference}),
-        esc(t._("Channel: %(channel)s") % {"channel": channel_name(t, booking.channel)}),
+        how_line(t, booking.channel),
         *when_lines(t, booking.start, booking.end, zone),
     ]
     if booking.is_active and service:
         lines.append(esc(how_served(t, service, booking)))
     if booking.is_active and booking.attendance_at:
-        lines.append(esc(t._("You have confirmed that you will attend.")))
+        lines.append(esc(t._("You have confirmed that you will take part.")))
     if booking.status is Status.CANCELLED and booking.cancel_reason:
         lines.append(esc(t._("Reason: %(reason)s") % {"reason": booking.cancel_reason}))
     if note:
@@ -86,8 +89,8 @@ def booking_card(t: Translator, service: ResolvedService | None, booking: Bookin
 
 
 def rescheduled(t: Translator, service: ResolvedService, booking: Booking,
-                zone: ZoneInfo) -> str:
-    text = confirmation(t, service, booking, zone)
+                zone: ZoneInfo, *, in_telegram: bool = True) -> str:
+    text = confirmation(t, service, booking, zone, in_telegram=in_telegram)
     return text.replace(esc(t._("Your booking is confirmed.")),
                         esc(t._("Your booking has been changed.")), 1)
 

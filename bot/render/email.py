@@ -31,6 +31,9 @@ def third_party_subject(t: Translator, service: ResolvedService | None, change: 
     if change == "cancelled":
         return t._("Cancelled: video call with %(municipality)s") % {
             "municipality": municipality}
+    if change == "rescheduled":
+        return t._("New time: video call with %(municipality)s") % {
+            "municipality": municipality}
     return t._("Invitation to a video call with %(municipality)s") % {
         "municipality": municipality}
 
@@ -43,12 +46,16 @@ def third_party_body(t: Translator, service: ResolvedService | None, booking: Bo
               "date": long_date(booking.start.astimezone(zone).date(), t.locale),
               "time": time_range(booking.start, booking.end, zone)}
     if change == "cancelled":
-        return esc(t._("The video call with %(municipality)s about “%(service)s” on %(date)s, "
-                       "%(time)s, to which %(name)s invited you, has been cancelled.")
-                   % values)
+        return esc(t._("The video call with %(municipality)s about “%(service)s” "
+                       "(%(date)s, %(time)s), to which %(name)s invited you, has been "
+                       "cancelled.") % values)
+    invited = (t._("The video call with %(municipality)s about “%(service)s”, to which "
+                   "%(name)s invited you, has moved to a new time: %(date)s, %(time)s.")
+               if change == "rescheduled" else
+               t._("%(name)s invites you to a video call with %(municipality)s about "
+                   "“%(service)s”: %(date)s, %(time)s."))
     lines = [
-        esc(t._("%(name)s invites you to a video call with %(municipality)s about "
-                "“%(service)s” on %(date)s, %(time)s.") % values),
+        esc(invited % values),
         zone_line(t, zone, booking.start),
         "",
         esc(t._("Join the meeting: %(url)s") % {"url": booking.meeting_url}),
@@ -62,7 +69,8 @@ def citizen_body(t: Translator, change: str, service: ResolvedService, booking: 
     cancelled booking; with the meeting link while the call is still on."""
     if change == "cancelled":
         return booking_card(t, service, booking, zone)
-    body = (rescheduled if change == "rescheduled" else confirmation)(t, service, booking, zone)
+    render = rescheduled if change == "rescheduled" else confirmation
+    body = render(t, service, booking, zone, in_telegram=False)
     if booking.meeting_url:
         body += "\n\n" + esc(t._("Join the meeting: %(url)s") % {"url": booking.meeting_url})
     return body

@@ -8,10 +8,17 @@ from zoneinfo import ZoneInfo
 from bot.domain.catalog import Municipality, ResolvedService
 from bot.domain.model import Channel, Details
 from bot.domain.validation import display_phone
-from bot.render.formatting import clock, long_date
+from bot.render.formatting import long_date
 from bot.render.html import esc, trail
 from bot.render.i18n import N_, Translator
-from bot.render.phrases import ONLY_CHANNEL, channel_name, service_lines, when_lines, zone_line
+from bot.render.phrases import (
+    ONLY_CHANNEL,
+    how_line,
+    service_lines,
+    until_now,
+    when_lines,
+    zone_line,
+)
 
 
 def welcome(t: Translator) -> str:
@@ -59,7 +66,7 @@ def choose_day(
     if len(service.service.channels) == 1:
         lines.append(esc(t._(ONLY_CHANNEL[channel])))
     else:
-        lines.append(esc(t._("Channel: %(channel)s") % {"channel": channel_name(t, channel)}))
+        lines.append(how_line(t, channel))
     lines += [
         "",
         esc(t._("Choose a day. Days with free times show their number; “·” marks a full "
@@ -157,10 +164,7 @@ def change_summary(t: Translator, service: ResolvedService, channel: Channel,
                    start: datetime, end: datetime, details: Details, zone: ZoneInfo,
                    previous: datetime) -> str:
     text = summary(t, service, channel, start, end, details, zone)
-    before = t._("Until now: %(date)s, %(time)s") % {
-        "date": long_date(previous.astimezone(zone).date(), t.locale),
-        "time": clock(previous, zone),
-    }
+    before = until_now(t, previous, zone)
     heading = "<b>" + esc(t._("Please check your booking")) + "</b>"
     new_heading = "<b>" + esc(t._("Please check the change")) + "</b>\n" + esc(before)
     return text.replace(heading, new_heading, 1).replace(
@@ -205,7 +209,7 @@ def not_own_contact(t: Translator) -> str:
 
 
 def invalid_link(t: Translator) -> str:
-    return t._("This link is not valid (any more). Please choose from the list.")
+    return t._("This link is no longer valid. Please choose from the list.")
 
 
 def saved_phone(t: Translator, phone: str) -> str:

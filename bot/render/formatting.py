@@ -6,6 +6,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, get_day_names, get_timezone_location
+from babel.numbers import format_decimal, format_percent
 
 
 def long_date(day: date, locale: str) -> str:
@@ -23,10 +24,25 @@ def month_title(day: date, locale: str) -> str:
     return format_date(day, "LLLL y", locale=locale).capitalize()
 
 
+def month_name(day: date, locale: str) -> str:
+    """«Ιανουάριος» (stand-alone, as on a button that turns to that month)."""
+    return format_date(day, "LLLL", locale=locale).capitalize()
+
+
 def weekday_heads(locale: str) -> list[str]:
     """Monday first."""
     names = get_day_names("abbreviated", context="stand-alone", locale=locale)
     return [names[day] for day in range(7)]
+
+
+def number(value: float, locale: str, pattern: str = "#,##0") -> str:
+    """«1.234», «4,2» in Greek; «1,234», «4.2» in English."""
+    return format_decimal(value, pattern, locale=locale)
+
+
+def percent(value: float, locale: str) -> str:
+    """«12%» as the language writes a share."""
+    return format_percent(value, locale=locale)
 
 
 def clock(moment: datetime, zone: ZoneInfo) -> str:

@@ -6,6 +6,7 @@ back into JSON than everything else a step does."""
 
 from __future__ import annotations
 
+import unicodedata
 from calendar import Calendar
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
@@ -15,7 +16,15 @@ from zoneinfo import ZoneInfo
 from bot.domain.catalog import Group, Municipality, ResolvedService
 from bot.domain.model import Booking, Channel, Slot
 from bot.render.callbacks import encode
-from bot.render.formatting import clock, month_title, utc_offset, weekday_heads, zone_label
+from bot.render.formatting import (
+    clock,
+    month_name,
+    month_title,
+    short_date,
+    utc_offset,
+    weekday_heads,
+    zone_label,
+)
 from bot.render.i18n import N_, Translator
 from bot.render.phrases import CHANNEL_ICONS, channel_name
 
@@ -54,8 +63,35 @@ def nav_row(t: Translator, step: str, *, back: bool = True) -> list[Button]:
     return [*row, button(t._(CANCEL), "cancel")]
 
 
-def chunk(buttons: Sequence[Button], size: int) -> Rows:
-    return [list(buttons[i : i + size]) for i in range(0, len(buttons), size)]
+# Telegram gives the buttons of a row equal widths; on a phone a row shows about 34
+# characters, so two buttons about 17 each. A longer label is cut with «…».
+ROW_WIDTH = 34
+
+
+def width(label: str) -> int:
+    """How many characters' room a label takes: an emoji two, a combining mark none."""
+    total = 0
+    for index, char in enumerate(label):
+        if unicodedata.combining(char) or char in "\u200d\ufe0e\ufe0f":
+            continue
+        emoji = label[index + 1 : index + 2] == "\ufe0f"
+        total += 2 if emoji or unicodedata.east_asian_width(char) in "WF" else 1
+    return total
+
+
+def fits(row: Sequence[Button]) -> bool:
+    return all(width(b["text"]) <= ROW_WIDTH // len(row) for b in row) if row else True
+
+
+def fit(buttons: Sequence[Button], most: int = 2) -> Rows:
+    """Buttons in order, up to `most` a row, as many as fit uncut beside each other."""
+    rows: Rows = []
+    for item in buttons:
+        if rows and len(rows[-1]) < most and fits([*rows[-1], item]):
+            rows[-1].append(item)
+        else:
+            rows.append([item])
+    return rows
 
 
 def markup(rows: Iterable[list[Button]]) -> Keyboard:
@@ -103,13 +139,17 @@ def calendar(
     previous: date | None,
     following: date | None,
 ) -> Keyboard:
-    """A month grid, Monday first: free days pressable, the others inert."""
-    header = [
-        button("«", "mo", previous.strftime("%Y-%m")) if previous else inert(" "),
-        inert(month_title(month, t.locale)),
-        button("»", "mo", following.strftime("%Y-%m")) if following else inert(" "),
-    ]
-    rows: Rows = [header, [inert(name) for name in weekday_heads(t.locale)]]
+    """A month grid, Monday first: free days pressable, the others inert. The month's
+    name has a row of its own (a third of a row would cut it), the other months theirs."""
+    months = []
+    if previous:
+        months.append(button("« " + month_name(previous, t.locale), "mo",
+                             previous.strftime("%Y-%m")))
+    if following:
+        months.append(button(month_name(following, t.locale) + " »", "mo",
+                             following.strftime("%Y-%m")))
+    rows: Rows = [[inert(month_title(month, t.locale))],
+                  [inert(name) for name in weekday_heads(t.locale)]]
     for week in Calendar(firstweekday=0).monthdatescalendar(month.year, month.month):
         row = []
         for day in week:
@@ -120,18 +160,21 @@ def calendar(
             else:
                 row.append(inert("·"))
         rows.append(row)
-    rows.append(nav_row(t, "day"))
+    rows += [months, nav_row(t, "day")]
     return markup(rows)
 
 
 def times(t: Translator, slots: Sequence[Slot], zone: ZoneInfo) -> Keyboard:
+    buttons = [button(label, "t", str(epoch_minutes(slot.start)))
+               for slot, label in zip(slots, time_labels(slots, zone), strict=True)]
+    return markup([*fit(buttons, TIMES_PER_ROW), nav_row(t, "time")])
+
+
+def time_labels(slots: Sequence[Slot], zone: ZoneInfo) -> list[str]:
+    """«09:30»; the repeated hour when clocks go back says which of the two it is."""
     labels = [clock(slot.start, zone) for slot in slots]
-    buttons = []
-    for slot, label in zip(slots, labels, strict=True):
-        if labels.count(label) > 1:  # the repeated hour when clocks go back
-            label = f"{label} ({utc_offset(slot.start, zone)})"
-        buttons.append(button(label, "t", str(epoch_minutes(slot.start))))
-    return markup([*chunk(buttons, TIMES_PER_ROW), nav_row(t, "time")])
+    return [f"{label} ({utc_offset(slot.start, zone)})" if labels.count(label) > 1 else label
+            for slot, label in zip(slots, labels, strict=True)]
 
 
 def epoch_minutes(moment: datetime) -> int:
@@ -141,8 +184,10 @@ def epoch_minutes(moment: datetime) -> int:
 def text_step(t: Translator, step: str, current: str, optional: bool) -> Keyboard:
     keep: list[Button] = []
     if current:
-        shown = current if len(current) <= 24 else current[:23] + "…"
-        keep = [button(t._("Keep: %(value)s") % {"value": shown}, "keep", step)]
+        label = t._("Keep: %(value)s")
+        room = ROW_WIDTH - width(label % {"value": ""})
+        shown = current if width(current) <= room else current[: room - 1] + "…"
+        keep = [button(label % {"value": shown}, "keep", step)]
     elif optional:
         keep = [button(t._("Skip"), "keep", step)]
     return markup([keep, nav_row(t, step)])
@@ -189,7 +234,7 @@ def summary(t: Translator, draft_id: str, channel: Channel, several_channels: bo
     buttons = [button("✏️ " + t._(label), "edit", step) for label, step in edits]
     return markup([
         [button(t._("✅ Confirm the change") if change else t._("✅ Book"), "book", draft_id)],
-        *chunk(buttons, 2),
+        *fit(buttons),
         nav_row(t, "summary"),
     ])
 
@@ -199,10 +244,10 @@ def booking_actions(t: Translator, booking: Booking, *, card: bool = False) -> K
     rows: Rows = []
     if booking.meeting_url:
         rows.append([link(t._("Join the meeting"), booking.meeting_url)])
-    rows.append([button(t._("🔁 Reschedule"), "rs", booking.reference),
+    rows += fit([button(t._("🔁 Reschedule"), "rs", booking.reference),
                  button(t._("❌ Cancel booking"), "cx", booking.reference)])
     if not card:
-        rows.append([button(t._("My bookings"), "my"),
+        rows += fit([button(t._("My bookings"), "my"),
                      button(t._("New booking"), "new", booking.group_id)])
     return markup(rows)
 
@@ -210,7 +255,7 @@ def booking_actions(t: Translator, booking: Booking, *, card: bool = False) -> K
 def reminder_actions(t: Translator, booking: Booking) -> Keyboard:
     rows: Rows = []
     if not booking.attendance_at:
-        rows.append([button(t._("✅ I'll be there"), "at", booking.reference)])
+        rows.append([button(t._("✅ I confirm I will take part"), "at", booking.reference)])
     rows += booking_actions(t, booking, card=True)["inline_keyboard"]
     return markup(rows)
 
@@ -225,19 +270,33 @@ def ratings(reference: str) -> Keyboard:
 
 def staff_actions(t: Translator, booking: Booking) -> Keyboard:
     """Under a booking's notice in its department's staff chat."""
-    rows: Rows = [
-        [button(t._("✔️ Completed"), "sd", booking.reference),
-         button(t._("⚠️ No-show"), "sn", booking.reference)],
-        [button(t._("❌ Cancel booking"), "sx", booking.reference)],
-    ]
+    rows = fit([button(t._("✔️ Completed"), "sd", booking.reference),
+                button(t._("⚠️ No-show"), "sn", booking.reference)])
+    rows += fit([button(t._("🕑 Change time"), "sm", booking.reference),
+                 button(t._("❌ Cancel booking"), "sx", booking.reference)])
     if booking.meeting_url:
         rows.append([link(t._("🎥 Meeting link"), booking.meeting_url)])
     return markup(rows)
 
 
+def move_days(t: Translator, reference: str, days: Sequence[date]) -> Keyboard:
+    """Staff moving a booking: the days with free times."""
+    buttons = [button(short_date(day, t.locale), "smd", f"{reference}/{day.isoformat()}")
+               for day in days]
+    return markup(fit(buttons, 3))
+
+
+def move_times(t: Translator, reference: str, slots: Sequence[Slot],
+               zone: ZoneInfo) -> Keyboard:
+    """That day's free times, and back to the days."""
+    buttons = [button(label, "smt", f"{reference}/{epoch_minutes(slot.start)}")
+               for slot, label in zip(slots, time_labels(slots, zone), strict=True)]
+    return markup([*fit(buttons, TIMES_PER_ROW), [button(t._(BACK), "smb", reference)]])
+
+
 def confirm_close(t: Translator, token: str) -> Keyboard:
-    return markup([[button(t._("Yes, close and cancel"), "cl", token),
-                    button(t._("No"), "cn", token)]])
+    return markup(fit([button(t._("Yes, close and cancel"), "cl", token),
+                       button(t._("No"), "cn", token)]))
 
 
 def book_again(t: Translator, group_id: str = "") -> Keyboard:
@@ -249,7 +308,8 @@ def book_button(t: Translator) -> Keyboard:
 
 
 def my_bookings(t: Translator) -> Keyboard:
-    return markup([[button(t._("Earlier bookings"), "past"), button(t._("New booking"), "new")]])
+    return markup(fit([button(t._("Earlier bookings"), "past"),
+                       button(t._("New booking"), "new")]))
 
 
 def cancel_question(t: Translator, booking: Booking) -> Keyboard:
@@ -274,4 +334,4 @@ def timezones(t: Translator, now: datetime) -> Keyboard:
         button(f"{zone_label(ZoneInfo(name), now, t.locale)}", "tz", name)
         for name in COMMON_ZONES
     ]
-    return markup(chunk(buttons, 2))
+    return markup(fit(buttons))

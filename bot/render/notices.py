@@ -2,22 +2,22 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.domain.catalog import Group, ResolvedService
 from bot.domain.model import Booking, Status
-from bot.domain.validation import display_phone
-from bot.render.cards import REASON_MARK
-from bot.render.formatting import clock, long_date, time_range
+from bot.render.cards import REASON_MARK, booking_card
+from bot.render.formatting import clock, long_date
 from bot.render.html import esc
 from bot.render.i18n import N_, Translator
-from bot.render.phrases import channel_name, service_name, zone_line
+from bot.render.phrases import booking_rows, service_name, until_now, zone_line
 
 HEADINGS = {
     "booked": N_("🆕 New booking"),
     "rescheduled": N_("🔁 Rescheduled by the citizen"),
+    "rescheduled_staff": N_("🔁 Moved by the department"),
     "cancelled_citizen": N_("❌ Cancelled by the citizen"),
     "cancelled_staff": N_("❌ Cancelled by the department"),
     "cancelled_closure": N_("❌ Cancelled: the day was closed"),
@@ -32,40 +32,28 @@ def heading_key(booking: Booking, last: dict[str, Any] | None) -> str:
         return f"cancelled_{by}" if f"cancelled_{by}" in HEADINGS else "cancelled_citizen"
     if booking.status in (Status.COMPLETED, Status.NO_SHOW):
         return booking.status.value
-    return "rescheduled" if booking.sequence else "booked"
+    if not booking.sequence:
+        return "booked"
+    moved = (last or {}).get("kind") == "rescheduled" and (last or {}).get(
+        "data", {}).get("by") == "staff"
+    return "rescheduled_staff" if moved else "rescheduled"
 
 
 def notice(t: Translator, service: ResolvedService | None, booking: Booking, zone: ZoneInfo,
            last: dict[str, Any] | None) -> str:
     """A booking's notice in its department's staff chat, as it now stands."""
     name = service_name(t, service, booking.service_id)
-    local = booking.start.astimezone(zone)
-    details = booking.details
-    rows = [
-        (t._("Service"), name),
-        (t._("Channel"), channel_name(t, booking.channel)),
-        (t._("Date"), long_date(local.date(), t.locale)),
-        (t._("Time"), time_range(booking.start, booking.end, zone)),
-        (t._("Full name"), details.name),
-        (t._("Phone"), display_phone(details.phone)),
-        (t._("Email"), details.email),
-        (t._("Address"), details.address),
-        (t._("Notes"), details.notes),
-        (t._("Special requirements"), details.requirements),
-        (t._("Third participant"), details.third_party_email),
-    ]
+    rows = [(t._("Service"), name), *booking_rows(t, booking, zone)]
     lines = [f"<b>{esc(t._(HEADINGS[heading_key(booking, last)]))}</b> · {esc(booking.reference)}"]
     lines += [f"{esc(label)}: {esc(value)}" for label, value in rows if value]
     if booking.status is Status.CANCELLED and booking.cancel_reason:
         lines.append(esc(t._("Reason: %(reason)s") % {"reason": booking.cancel_reason}))
     if booking.is_active and booking.attendance_at:
-        lines.append("✅ " + esc(t._("The citizen confirmed they will attend.")))
+        lines.append("✅ " + esc(t._("The citizen confirmed they will take part.")))
     previous = (last or {}).get("data", {}).get("from", {}).get("start")
     if booking.is_active and booking.sequence and previous:
-        before = datetime.fromisoformat(previous)
-        lines.append("<i>" + esc(t._("Until now: %(date)s, %(time)s") % {
-            "date": long_date(before.astimezone(zone).date(), t.locale),
-            "time": clock(before, zone)}) + "</i>")
+        lines.append("<i>" + esc(until_now(t, datetime.fromisoformat(previous), zone))
+                     + "</i>")
     lines.append(zone_line(t, zone, booking.start))
     return "\n".join(lines)
 
@@ -86,7 +74,7 @@ def citizen_cancelled(t: Translator, service: ResolvedService | None, booking: B
     name = service_name(t, service, booking.service_id)
     local = booking.start.astimezone(zone)
     text = t._(
-        "We are sorry: your appointment for “%(service)s” on %(date)s at %(time)s has been "
+        "We are sorry: your appointment for “%(service)s” (%(date)s, %(time)s) has been "
         "cancelled by the municipality."
     ) % {"service": name, "date": long_date(local.date(), t.locale),
          "time": clock(booking.start, zone)}
@@ -98,6 +86,46 @@ def citizen_cancelled(t: Translator, service: ResolvedService | None, booking: B
         "You can book a new appointment with the button below. We apologise for the "
         "inconvenience.")))
     return "\n\n".join(lines)
+
+
+def citizen_moved(t: Translator, service: ResolvedService | None, booking: Booking,
+                  zone: ZoneInfo, last: dict[str, Any] | None) -> str:
+    """To the citizen, when the department moved their appointment (as they asked it to):
+    the booking as it now stands, and the time it had."""
+    lines = ["🔁 <b>" + esc(t._("The municipality has moved your appointment.")) + "</b>"]
+    previous = (last or {}).get("data", {}).get("from", {}).get("start")
+    if previous:
+        lines.append(esc(until_now(t, datetime.fromisoformat(previous), zone)))
+    lines += ["", booking_card(t, service, booking, zone), "",
+              esc(t._("The invitation below updates your calendar. If the new time does not "
+                      "suit you, you can change or cancel the booking with the buttons."))]
+    return "\n".join(lines)
+
+
+def move_days(t: Translator, booking: Booking, name: str, zone: ZoneInfo) -> str:
+    """Staff, moving a booking: which day."""
+    return "🕑 " + esc(t._("New time for %(reference)s (%(service)s, %(name)s), now %(date)s, "
+                          "%(time)s. Choose a day:") % {
+        "reference": booking.reference, "service": name, "name": booking.details.name,
+        "date": long_date(booking.start.astimezone(zone).date(), t.locale),
+        "time": clock(booking.start, zone)})
+
+
+def move_times(t: Translator, booking: Booking, day: date) -> str:
+    return "🕑 " + esc(t._("New time for %(reference)s, %(date)s. Choose a time:") % {
+        "reference": booking.reference, "date": long_date(day, t.locale)})
+
+
+def moved(t: Translator, booking: Booking, zone: ZoneInfo) -> str:
+    return "✔️ " + esc(t._("%(reference)s moved to %(date)s, %(time)s; the citizen is "
+                          "told.") % {
+        "reference": booking.reference,
+        "date": long_date(booking.start.astimezone(zone).date(), t.locale),
+        "time": clock(booking.start, zone)})
+
+
+def no_free_times(t: Translator) -> str:
+    return t._("There are no free times in the next two weeks.")
 
 
 # ---- admin -----------------------------------------------------------------------------

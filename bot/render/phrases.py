@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from bot.domain.catalog import ResolvedService
 from bot.domain.model import Booking, Channel
 from bot.domain.validation import display_phone
-from bot.render.formatting import long_date, time_range, zone_label
+from bot.render.formatting import clock, long_date, time_range, zone_label
 from bot.render.html import esc
 from bot.render.i18n import N_, Translator
 
@@ -29,6 +29,23 @@ ONLY_CHANNEL = {
 }
 
 
+def booking_rows(t: Translator, booking: Booking, zone: ZoneInfo) -> list[tuple[str, str]]:
+    """(label, value) of a booking's how, when and details, for staff and for its citizen."""
+    details = booking.details
+    return [
+        (t._("Channel"), channel_name(t, booking.channel)),
+        (t._("Date"), long_date(booking.start.astimezone(zone).date(), t.locale)),
+        (t._("Time"), time_range(booking.start, booking.end, zone)),
+        (t._("Full name"), details.name),
+        (t._("Phone"), display_phone(details.phone)),
+        (t._("Email"), details.email),
+        (t._("Address"), details.address),
+        (t._("Notes"), details.notes),
+        (t._("Special requirements"), details.requirements),
+        (t._("Third participant"), details.third_party_email),
+    ]
+
+
 def channel_name(t: Translator, channel: Channel) -> str:
     return t._(CHANNEL_NAMES[channel])
 
@@ -47,12 +64,24 @@ def when_lines(t: Translator, start: datetime, end: datetime, zone: ZoneInfo) ->
     ]
 
 
+def until_now(t: Translator, before: datetime, zone: ZoneInfo) -> str:
+    """«Until now: Wednesday, 2 December 2026, 09:30», the time a booking had. Plain text."""
+    return t._("Until now: %(date)s, %(time)s") % {
+        "date": long_date(before.astimezone(zone).date(), t.locale),
+        "time": clock(before, zone)}
+
+
 def service_lines(t: Translator, service: ResolvedService, channel: Channel) -> list[str]:
     return [
         esc(t._("Municipality: %(name)s") % {"name": service.municipality.name.get(t.locale)}),
         esc(t._("Service: %(name)s") % {"name": service.service.name.get(t.locale)}),
-        esc(t._("Channel: %(channel)s") % {"channel": channel_name(t, channel)}),
+        how_line(t, channel),
     ]
+
+
+def how_line(t: Translator, channel: Channel) -> str:
+    """«How: by phone»: how the citizen is served, as the citizen reads it."""
+    return esc(t._("How: %(channel)s") % {"channel": channel_name(t, channel)})
 
 
 def service_name(t: Translator, service: ResolvedService | None, service_id: str) -> str:
@@ -61,15 +90,21 @@ def service_name(t: Translator, service: ResolvedService | None, service_id: str
 
 
 def how_served(t: Translator, service: ResolvedService | None, booking: Booking, *,
-               soon: bool = False) -> str:
+               soon: bool = False, in_telegram: bool = True) -> str:
     """One line on how the citizen is served: where, who calls, or when the link comes
-    (`soon`: in a reminder, minutes before the start). Plain text."""
+    (`soon`: in a reminder, minutes before the start). An email or a calendar event
+    (`in_telegram` false) carries the link itself, below this line. Plain text."""
     if booking.channel is Channel.IN_PERSON:
         address = service.address.get(t.locale) if service and service.address else ""
         return t._("Where: %(address)s") % {"address": address}
     if booking.channel is Channel.PHONE:
         return t._("A municipal employee will call you at %(phone)s.") % {
             "phone": display_phone(booking.details.phone)}
+    if not in_telegram and soon:  # an emailed reminder: the link follows by email
+        return t._("You will receive the link of the video call by email a few minutes "
+                   "before the start.")
+    if not in_telegram:
+        return t._("Video call: the meeting link is below.")
     if soon:
         return t._("You will receive the link of the video call here a few minutes before "
                    "the start.")
@@ -95,9 +130,9 @@ def refusal(t: Translator, reason: str, service: ResolvedService | None) -> str:
     if reason == "limit_total" and service:
         n = service.municipality.max_active_total
         return t.ngettext(
-            "You already have %(n)d upcoming booking with this municipality, the most "
+            "You already have %(n)d upcoming booking with this municipality; no more are "
             "allowed. You can cancel it with /mybookings.",
-            "You already have %(n)d upcoming bookings with this municipality, the most "
+            "You already have %(n)d upcoming bookings with this municipality; no more are "
             "allowed. You can cancel one with /mybookings.",
             n,
         ) % {"n": n}

@@ -11,13 +11,12 @@ from zoneinfo import ZoneInfo
 from bot.domain.catalog import Catalog, ResolvedService
 from bot.domain.model import Booking
 from bot.domain.privacy import HeldBooking, HeldData
-from bot.domain.validation import display_phone
 from bot.render.cards import STATUS_LINES
 from bot.render.formatting import clock, long_date, time_range
 from bot.render.html import esc
 from bot.render.i18n import N_, Translator
 from bot.render.notices import HEADINGS, heading_key
-from bot.render.phrases import channel_name, service_name
+from bot.render.phrases import booking_rows, channel_name, service_name
 
 LANGUAGES = {"el": "Ελληνικά", "en": "English"}
 WHY = {
@@ -31,7 +30,7 @@ EVENTS = {
     "cancelled": N_("Cancelled"),
     "completed": N_("Completed"),
     "no_show": N_("Missed (no-show)"),
-    "confirmed": N_("You confirmed you will attend"),
+    "confirmed": N_("You confirmed your participation"),
 }
 BY = {"you": N_("by you"), "staff": N_("by the department"), "system": N_("by the system")}
 
@@ -177,20 +176,11 @@ def data_text(t: Translator, catalog: Catalog, held: HeldData, zone: ZoneInfo) -
 
 def _booking_text(t: Translator, catalog: Catalog, item: HeldBooking,
                   zone: ZoneInfo) -> list[str]:
-    booking, details = item.booking, item.booking.details
+    booking = item.booking
     service = catalog.service(booking.service_id)
     rows = [
         (t._("Status"), t._(STATUS_LINES[booking.status])),
-        (t._("Channel"), channel_name(t, booking.channel)),
-        (t._("Date"), long_date(booking.start.astimezone(zone).date(), t.locale)),
-        (t._("Time"), time_range(booking.start, booking.end, zone)),
-        (t._("Full name"), details.name),
-        (t._("Phone"), display_phone(details.phone)),
-        (t._("Email"), details.email),
-        (t._("Address"), details.address),
-        (t._("Notes"), details.notes),
-        (t._("Special requirements"), details.requirements),
-        (t._("Third participant"), details.third_party_email),
+        *booking_rows(t, booking, zone),
         (t._("Meeting link"), booking.meeting_url),
         (t._("Reason"), booking.cancel_reason),
     ]

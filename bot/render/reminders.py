@@ -29,16 +29,19 @@ def _in_time(t: Translator, minutes: int) -> str:
     return t.ngettext("%(n)d minute", "%(n)d minutes", minutes) % {"n": minutes}
 
 
-def channel_note(t: Translator, service: ResolvedService | None, booking: Booking) -> str:
+def channel_note(t: Translator, service: ResolvedService | None, booking: Booking,
+                 in_telegram: bool = True) -> str:
     """How the citizen is served, for a reminder: with a map link beside the address."""
-    line = esc(how_served(t, service, booking, soon=True))
+    line = esc(how_served(t, service, booking, soon=True, in_telegram=in_telegram))
     if booking.channel is Channel.IN_PERSON and service and service.address:
         line += " · " + map_link(t, service.address.get(t.locale))
     return line
 
 
 def reminder(t: Translator, service: ResolvedService | None, booking: Booking,
-             zone: ZoneInfo, minutes: int) -> str:
+             zone: ZoneInfo, minutes: int, *, in_telegram: bool = True) -> str:
+    """The reminder `minutes` before the start; by email (`in_telegram` false) it has no
+    buttons to point at, and the link comes by itself later."""
     lines = [
         "⏰ <b>" + esc(t._("Reminder: your appointment is in %(when)s.")
                       % {"when": _in_time(t, minutes)}) + "</b>",
@@ -46,13 +49,13 @@ def reminder(t: Translator, service: ResolvedService | None, booking: Booking,
         "<b>" + esc(service_name(t, service, booking.service_id)) + "</b>",
         *when_lines(t, booking.start, booking.end, zone),
         esc(t._("Reference: %(reference)s") % {"reference": booking.reference}),
-        channel_note(t, service, booking),
+        channel_note(t, service, booking, in_telegram),
     ]
     if booking.attendance_at:
-        lines.append(esc(t._("You have confirmed that you will attend.")))
-    else:
-        lines += ["", esc(t._("Please let us know that you will attend, or change or cancel "
-                              "the booking if you cannot come."))]
+        lines.append(esc(t._("You have confirmed that you will take part.")))
+    elif in_telegram:
+        lines += ["", esc(t._("Please confirm that you will take part with the button "
+                              "below, or change or cancel the booking if you cannot."))]
     return "\n".join(lines)
 
 
@@ -66,7 +69,8 @@ ADVICE = (
 
 
 def meeting_link(t: Translator, service: ResolvedService | None, booking: Booking,
-                 zone: ZoneInfo) -> str:
+                 zone: ZoneInfo, *, in_telegram: bool = True) -> str:
+    """The link's message; by email (`in_telegram` false) the link itself stands in it."""
     name = service_name(t, service, booking.service_id)
     lines = [
         "🎥 <b>" + esc(t._("Your video call “%(service)s” starts at %(time)s.")
@@ -74,11 +78,15 @@ def meeting_link(t: Translator, service: ResolvedService | None, booking: Bookin
         zone_line(t, zone, booking.start),
         "",
         esc(t._("Join with the button below. You will wait until a representative of the "
+                "municipality lets you in.") if in_telegram else
+            t._("Join with the link below. You will wait until a representative of the "
                 "municipality lets you in.")),
         "",
         esc(t._("Please make sure you have:")),
         *(esc("• " + t._(tip)) for tip in ADVICE),
     ]
+    if not in_telegram and booking.meeting_url:
+        lines += ["", esc(t._("Join the meeting: %(url)s") % {"url": booking.meeting_url})]
     return "\n".join(lines)
 
 
@@ -107,7 +115,7 @@ def comment_thanks(t: Translator) -> str:
 
 
 def attendance_thanks(t: Translator) -> str:
-    return t._("Thank you! We look forward to seeing you.")
+    return t._("Thank you for confirming.")
 
 
 # ---- email ---------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from bot.domain.availability import (
     scopes_of,
 )
 from bot.domain.catalog import MAX_DURATION, ResolvedService
-from bot.domain.model import Slot
+from bot.domain.model import Booking, Slot
 from storage import bookings, closures
 
 LONGEST = timedelta(minutes=MAX_DURATION)  # no appointment lasts longer
@@ -95,3 +95,16 @@ async def day_slots(
     """The free slots of one day of the citizen's calendar."""
     start, end = midnight(day, citizen_zone), midnight(day + timedelta(days=1), citizen_zone)
     return await free_slots_between(conn, service, zone, start, end, now, ignore)
+
+
+MOVE_REACH = timedelta(days=14)  # how far ahead staff are offered times to move a booking
+
+
+async def times_to_move(conn: AsyncConnection, service: ResolvedService, zone: ZoneInfo,
+                        booking: Booking, day: date | None, now: datetime) -> list[Slot]:
+    """Where staff may move a booking: the free times of its service on the day, or (no
+    day) in the next two weeks; the booking's own seat counts free."""
+    if day is None:
+        return await free_slots_between(conn, service, zone, now, now + MOVE_REACH, now,
+                                        booking.id)
+    return await day_slots(conn, service, zone, zone, day, now, booking.id)

@@ -179,17 +179,20 @@ async def reschedule(
     now: datetime,
     meeting_url: str = "",
     shown_in: int = 0,
+    staff: int | None = None,
 ) -> Booking:
     """Move a booking to a new slot (and details) atomically: the old seat is freed and the
     new one taken in one transaction; if the new one is gone, nothing changes. The
-    request's draft moves it once: confirmed again, it yields the booking as moved."""
+    request's draft moves it once: confirmed again, it yields the booking as moved. A
+    member of `staff` moves any upcoming booking, after the citizens' cutoff too."""
     if done := await _confirmed(conn, request):
         return done
     service, slot = resolve(catalog, zone, request, now)
 
     async def move() -> Booking:
-        old = await _changeable_in(conn, reference, request.user_id, now)
-        check_cutoff(old, service, now)
+        old = await _changeable_in(conn, reference, None if staff else request.user_id, now)
+        if staff is None:
+            check_cutoff(old, service, now)
         if old.service_id != service.id:
             raise NotBookable(service.id)
         await bookings.release_holds(conn, old.id)
@@ -209,12 +212,26 @@ async def reschedule(
             raise NotBookable(slot.start.isoformat())
         if request.draft_id:
             await bookings.record_draft(conn, request.draft_id, old.id, now)
-        data = {"from": snapshot(old), "seat": seat}
-        return await _changed(conn, old.id, "rescheduled", request.user_id, data, now,
-                              service, shown_in)
+        data = {"from": snapshot(old), "seat": seat, "by": "staff" if staff else "citizen"}
+        return await _changed(conn, old.id, "rescheduled", staff or request.user_id, data,
+                              now, service, shown_in)
 
     await _serialise(conn, request.user_id, slot.start.astimezone(zone).date())
     return await _once(conn, request.draft_id, move)
+
+
+async def move_by_staff(conn: AsyncConnection, catalog: Catalog, zone: ZoneInfo,
+                        reference: str, start: datetime, staff: int, now: datetime) -> Booking:
+    """Staff move a booking to another free time of its service, as the citizen asked them
+    (by phone, at the desk): the same channel and details; the citizen is told."""
+    old = check_changeable(await bookings.get_booking_by_reference(conn, reference), None, now)
+    if old.start == start:
+        return old  # a second press of the same time: moved already
+    request = BookingRequest(
+        user_id=old.user_id, service_id=old.service_id, channel=old.channel, start=start,
+        details=old.details, consent_at=old.consent_at, locale=old.locale,
+        timezone=str(zone))
+    return await reschedule(conn, catalog, zone, reference, request, now, staff=staff)
 
 
 async def cancel(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -18,13 +19,14 @@ from bot.domain.catalog import ResolvedService
 from bot.domain.model import Booking, Channel, Status
 from bot.services.runtime import Services
 from bot.settings import Settings
-from storage import outbox
+from storage import agendas, outbox
 
 CONFIRMATION = "confirmation"  # a change's outcome shown in the message it was made from
 INVITATION = "invitation"  # the .ics for the citizen's calendar (REQUEST or CANCEL)
 REFRESH = "refresh"  # every earlier message about the booking shows it as it now stands
 STAFF_NOTICE = "staff_notice"  # post or update the booking's notice in the staff chat
 CITIZEN_CANCELLED = "citizen_cancelled"  # tell the citizen the municipality cancelled
+CITIZEN_MOVED = "citizen_moved"  # tell the citizen staff moved their appointment
 PLAN = "plan"  # (re)plan the citizen's timed messages and emails after a change
 REMINDER = "reminder"  # before the appointment, at each configured offset
 LINK = "link"  # video: the meeting link, minutes before the start
@@ -33,6 +35,9 @@ EMAIL = "email"  # confirmation, change or cancellation by email (citizen, third
 DIGEST = "digest"  # a department's agenda for the day, in its staff chat
 REDACT = "redact"  # a message that showed an erased booking now says only that it was
 WIPE = "wipe"  # after an erasure: no copy of what was erased is left in the database's files
+TODAY = "today"  # that agenda's message edited after a change of one of its bookings
+# A change this near to now may be on the staff chat's today, in any time zone.
+TODAY_REACH = timedelta(hours=36)
 TIMED = (REMINDER, LINK, FEEDBACK)
 REPLANNED = ("booked", "rescheduled", "cancelled", "completed", "no_show")
 EMAILED_CHANGES = ("booked", "rescheduled", "cancelled")
@@ -53,6 +58,8 @@ async def after_change(conn: AsyncConnection, booking: Booking, service: Resolve
     items = []
     if staff_chat:
         items.append(due.item(STAFF_NOTICE, now, chat_id=staff_chat))
+        if await _today_to_edit(conn, booking, data, now, staff_chat):
+            items.append(due.item(TODAY, now, chat_id=staff_chat))
     if kind in ("booked", "rescheduled", "cancelled") and shown_in:
         items.append(due.item(CONFIRMATION, now + CONFIRMATION_GRACE, chat_id=user,
                               payload={"message_id": shown_in, "sequence": booking.sequence}))
@@ -61,15 +68,35 @@ async def after_change(conn: AsyncConnection, booking: Booking, service: Resolve
     if kind in ("rescheduled", "cancelled"):
         items.append(due.item(REFRESH, now, chat_id=user,
                               payload={"skip": [shown_in] if shown_in else []}))
-    if kind == "confirmed":  # the reminders now say so, and offer no «I'll be there»
+    moved_by_staff = kind == "rescheduled" and data.get("by") == "staff"
+    if moved_by_staff:  # after the refresh: the news is not turned into a card at once
+        items.append(due.item(CITIZEN_MOVED, now, chat_id=user))
+    if kind == "confirmed":  # the reminders now say so, and no longer ask for it
         items.append(due.item(REFRESH, now, chat_id=user,
-                              payload={"kinds": ["reminder"], "note": False}))
-    if kind == "cancelled" or (kind in ("booked", "rescheduled") and shown_in):
+                              payload={"kinds": ["reminder"], "note": False,
+                                       "as_sent": True}))
+    if kind == "cancelled" or moved_by_staff or (kind in ("booked", "rescheduled")
+                                                   and shown_in):
         method = "CANCEL" if kind == "cancelled" else "REQUEST"
         items.append(due.item(INVITATION, now, chat_id=user, payload={"method": method}))
     if kind in REPLANNED:
         items.append(due.item(PLAN, now, payload={"change": kind, "at": now.isoformat()}))
     await outbox.add_all(conn, items)
+
+
+async def _today_to_edit(conn: AsyncConnection, booking: Booking, data: dict[str, Any],
+                         now: datetime, chat: int) -> bool:
+    """Whether the change may show in the chat's agenda message of today: the booking is,
+    or was until now, near today; the chat has such a message; no edit of it waits yet
+    (one edit shows several changes, and the group's limits are spent on notices)."""
+    starts = [booking.start]
+    if before := data.get("from", {}).get("start"):
+        starts.append(datetime.fromisoformat(before))
+    if not any(abs(start - now) < TODAY_REACH for start in starts):
+        return False
+    if not await agendas.any_since(conn, chat, (now - TODAY_REACH).date()):
+        return False
+    return not await outbox.pending_in_chat(conn, TODAY, chat)
 
 
 async def replan(conn: AsyncConnection, booking: Booking, change: str, changed_at: datetime,
@@ -107,6 +134,14 @@ async def replan(conn: AsyncConnection, booking: Booking, change: str, changed_a
                              payload={"change": change, "to": "third"})
 
 
+async def ask_today(conn: AsyncConnection, chat_id: int, group_id: str, now: datetime,
+                    zone: ZoneInfo) -> None:
+    """/today: the day's agenda posted now, even if empty; the message changes then edit."""
+    today = now.astimezone(zone).date()
+    await outbox.add(conn, DIGEST, now, now, chat_id=chat_id,
+                     payload={"day": today.isoformat(), "group": group_id, "asked": True})
+
+
 async def plan_digests(services: Services, now: datetime) -> None:
     """Make sure each staff chat has today's digest planned, at DIGEST_TIME."""
     zone = services.settings.zone
@@ -116,6 +151,7 @@ async def plan_digests(services: Services, now: datetime) -> None:
     chats = {g.staff_chat_id: g.id for m in services.catalog.municipalities for g in m.groups
              if g.staff_chat_id}
     async with services.db.write() as conn:
+        await agendas.purge(conn, today - timedelta(days=1))
         planned = await outbox.chats_with(conn, DIGEST, start, end)
         missing = {chat: group for chat, group in chats.items() if chat not in planned}
         for chat, group_id in missing.items():

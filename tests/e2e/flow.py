@@ -55,7 +55,7 @@ LABELS = {
            "service": "Εργασιακή συμβουλευτική", "video": "🎥 Τηλεδιάσκεψη",
            "skip": "Παράλειψη", "yes": "Ναι", "accept": "✅ Αποδέχομαι", "book": "✅ Κράτηση",
            "back": "« Πίσω", "cancel": "✖ Ακύρωση"},
-    "en": {"municipality": "MUNICIPALITY OF CHIOS", "group": "Counselling Centres for Women",
+    "en": {"municipality": "Municipality of Chios", "group": "Counselling Centres for Women",
            "service": "Employment counselling", "video": "🎥 Video call",
            "skip": "Skip", "yes": "Yes", "accept": "✅ I accept", "book": "✅ Book",
            "back": "« Back", "cancel": "✖ Cancel"},

@@ -75,7 +75,7 @@ async def test_admin_help_and_agenda(fake: FakeTelegram, app: App, services: Ser
     await booked(services, 6002, "chios-leases")
     admin = person(fake, app, ADMIN)
     await admin.send("/admin")
-    assert "Εντολές διαχείρισης" in admin.text and "/close DATE" in admin.text
+    assert "Εντολές διαχείρισης" in admin.text and "/close ΗΜΕΡΟΜΗΝΙΑ" in admin.text
     await admin.send("/agenda")  # today: Tuesday, nothing booked
     assert "Πρόγραμμα ραντεβού, Τρίτη, 1 Δεκεμβρίου 2026" in admin.text
     assert "Δεν υπάρχουν κρατήσεις." in admin.text
@@ -98,12 +98,32 @@ async def test_in_a_staff_chat_a_command_covers_that_department(
     chios_admin = person(fake, app, CHIOS_ADMIN, chat_id=COUNSEL_CHAT)
     await chios_admin.send("/agenda@rantevou_bot 2026-12-02")
     assert "Πολίτης 6001" in chios_admin.text and "Πολίτης 6002" not in chios_admin.text
-    staff_member = person(fake, app, 7700, chat_id=COUNSEL_CHAT)
-    await staff_member.send("/agenda")
-    assert staff_member.text == "Δεν έχετε δικαίωμα να χρησιμοποιήσετε αυτή την εντολή."
     kavala_chat = person(fake, app, CHIOS_ADMIN, chat_id=-1001000000201)
-    await kavala_chat.send("/agenda")  # a Chios admin has no say over Kavala
+    await kavala_chat.send("/close 2026-12-10 Απεργία")  # a Chios admin has no say over Kavala
     assert kavala_chat.text == "Δεν έχετε δικαίωμα να χρησιμοποιήσετε αυτή την εντολή."
+
+
+async def test_staff_see_their_departments_agenda_in_their_chat(
+    fake: FakeTelegram, app: App, services: Services
+) -> None:
+    await booked(services, 6001)
+    await booked(services, 6002, "chios-leases")
+    staff_member = person(fake, app, 7700, chat_id=COUNSEL_CHAT)
+    await staff_member.send("/agenda αύριο")  # Wednesday 2 December
+    text = staff_member.text
+    assert "Πρόγραμμα ραντεβού, Τετάρτη, 2 Δεκεμβρίου 2026" in text
+    assert "Πολίτης 6001" in text and "Πολίτης 6002" not in text  # their department only
+    await staff_member.send("/agenda")
+    assert "Τρίτη, 1 Δεκεμβρίου 2026" in staff_member.text
+    assert "Δεν υπάρχουν κρατήσεις." in staff_member.text
+    await staff_member.send("/agenda 2026-12-02")
+    assert "Πολίτης 6001" in staff_member.text
+    for command in ("/close 2026-12-10 Απεργία", "/export 2026-12-01 2026-12-31", "/stats"):
+        await staff_member.send(command)  # the rest stays the admins'
+        assert staff_member.text == "Δεν έχετε δικαίωμα να χρησιμοποιήσετε αυτή την εντολή."
+    someone = person(fake, app, 7700)
+    await someone.send("/agenda")  # in private, a staff member is nobody's admin
+    assert someone.text == "Δεν έχετε δικαίωμα να χρησιμοποιήσετε αυτή την εντολή."
 
 
 async def test_export_is_a_csv_that_excel_reads(fake: FakeTelegram, app: App,
@@ -123,6 +143,7 @@ async def test_export_is_a_csv_that_excel_reads(fake: FakeTelegram, app: App,
     assert rows[0]["service"] == "Εργασιακή συμβουλευτική"
     assert rows[0]["date"] == "2026-12-02" and rows[0]["start"] == "09:00"
     assert rows[0]["notes"] == "'=HYPERLINK(\"x\")"  # no formula from a citizen's text
+    assert rows[0]["phone"] == '="+30 691 234 5678"'  # text, as written, no apostrophe
     assert "1 κράτηση" in chios_admin.last.caption
     await chios_admin.send("/export 2026-01-01 2027-06-01")
     assert chios_admin.text == "Το διάστημα μπορεί να είναι έως ένα έτος."
@@ -137,8 +158,13 @@ async def test_stats(fake: FakeTelegram, app: App, services: Services,
     await booked(services, 6001)
     await booked(services, 6002, start=datetime(2026, 12, 2, 9, 0, tzinfo=UTC))
     await booked(services, 6003, "chios-leases")
+    gone = await booked(services, 6004, start=datetime(2026, 12, 2, 10, 0, tzinfo=UTC))
     clock.now = datetime(2026, 12, 3, 12, 0, tzinfo=UTC)
-    from bot.services.booking import set_outcome
+    from bot.services.booking import cancel, set_outcome
+
+    clock.now = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
+    await write(services.db, cancel, services.catalog, gone.reference, 6004, clock())
+    clock.now = datetime(2026, 12, 3, 12, 0, tzinfo=UTC)
 
     async with services.db.read() as conn:
         mine = await store.bookings_of_user(conn, 6001) + await store.bookings_of_user(conn,
@@ -150,12 +176,15 @@ async def test_stats(fake: FakeTelegram, app: App, services: Services,
     admin = person(fake, app, ADMIN)
     await admin.send("/stats 2026-12-01 2026-12-31")
     text = admin.text
-    assert "3 κρατήσεις" in text
+    # One figure everywhere: the 3 not cancelled, by service, channel and day; all 4 by
+    # status, the cancelled one too, and each line says what it counts.
+    assert "4 κρατήσεις συνολικά" in text and "εκ των οποίων 3 δεν ακυρώθηκαν" in text
     assert "Εργασιακή συμβουλευτική: 2" in text and "Μισθώσεις δημοτικών ακινήτων: 1" in text
     assert "Φυσική παρουσία: 3" in text
-    assert "ολοκληρώθηκε: 1" in text and "δεν προσήλθε: 1" in text
-    assert "Ποσοστό μη προσέλευσης: 50%" in text
     assert "Τετάρτη, 2 Δεκεμβρίου 2026: 3" in text
+    assert "ολοκληρώθηκε: 1" in text and "δεν προσήλθε: 1" in text
+    assert "ακυρώθηκε: 1" in text and "επιβεβαιωμένη: 1" in text
+    assert "Ποσοστό μη προσέλευσης: 50%" in text
 
 
 async def test_closing_a_day_without_bookings_and_opening_it_again(
@@ -163,8 +192,9 @@ async def test_closing_a_day_without_bookings_and_opening_it_again(
 ) -> None:
     chios_admin = person(fake, app, CHIOS_ADMIN)
     await chios_admin.send("/close 2026-12-03 chios-ksyg Εκπαίδευση προσωπικού")
-    assert "είναι πλέον κλειστή για: Κέντρα Συμβουλευτικής Υποστήριξης Γυναικών" in (
-        chios_admin.text)
+    assert chios_admin.text == (
+        "Η ημέρα Πέμπτη, 3 Δεκεμβρίου 2026 είναι πλέον κλειστή (Κέντρα Συμβουλευτικής "
+        "Υποστήριξης Γυναικών). Δεν υπήρχαν κρατήσεις για ακύρωση.")  # no «0 bookings»
     citizen = person(fake, app, 5001)
     await walk(citizen, "day")
     assert "3" not in citizen.labels() and "4" in citizen.labels()
@@ -175,7 +205,7 @@ async def test_closing_a_day_without_bookings_and_opening_it_again(
     await walk(citizen, "day")
     assert "3" in citizen.labels()
     await chios_admin.send("/close 2026-12-03 Εκπαίδευση")  # no id: the whole municipality
-    assert "για: ΔΗΜΟΣ ΧΙΟΥ" in chios_admin.text
+    assert "κλειστή (ΔΗΜΟΣ ΧΙΟΥ)" in chios_admin.text
     admin = person(fake, app, ADMIN)
     await admin.send("/close 2026-12-03 Εκπαίδευση")  # admin of all: must say which
     assert admin.text.startswith("Ορίστε τον Δήμο, την ομάδα υπηρεσιών ή την υπηρεσία")
@@ -242,7 +272,8 @@ async def test_reload_applies_a_valid_catalog_and_keeps_the_old_one_otherwise(
     catalog_file.write_text(good.replace("duration = 30\ncapacity = 2", "duration = 33", 1),
                             encoding="utf-8")
     await admin.send("/reload")
-    assert admin.text.startswith("Ο κατάλογος δεν εφαρμόστηκε· παραμένει σε ισχύ ο προηγούμενος.")
+    assert admin.text.startswith(
+        "Ο κατάλογος δεν εφαρμόστηκε· παραμένει σε ισχύ ο τρέχων κατάλογος.")
     assert "service 'chios-leases'" in admin.text and "duration" in admin.text
     assert services.catalog.service("chios-leases") is not None
     info = good.index('[[municipality.group.service]]\nid = "chios-opeka-info"')
@@ -265,3 +296,72 @@ async def test_reload_applies_a_valid_catalog_and_keeps_the_old_one_otherwise(
     await walk(citizen, "group")
     await citizen.press("Κέντρο Κοινότητας")
     assert citizen.labels()[:-2] == ["Αίτηση για επιδόματα ΟΠΕΚΑ - Αναπηρικά"]
+
+
+def names(commands: list[dict[str, str]]) -> list[str]:
+    return [c["command"] for c in commands]
+
+
+async def test_staff_and_admins_find_their_commands_in_the_menu(fake: FakeTelegram,
+                                                                app: App) -> None:
+    menus = fake.scoped_commands
+    staff = menus[("chat", COUNSEL_CHAT, 0, "")]
+    assert names(staff) == ["agenda", "today"]
+    assert staff[0]["description"].startswith("οι κρατήσεις της ομάδας υπηρεσιών")  # Greek
+    chios_admin_there = names(menus[("chat_member", COUNSEL_CHAT, CHIOS_ADMIN, "")])
+    assert {"agenda", "close", "open", "export", "stats"} <= set(chios_admin_there)
+    assert ("chat_member", -1001000000201, CHIOS_ADMIN, "") not in menus  # not Kavala's
+    assert ("chat_member", -1001000000201, ADMIN, "") in menus  # an admin of all
+    for language in ("el", "en", ""):
+        private = names(menus[("chat", CHIOS_ADMIN, 0, language)])
+        assert private[0] == "start" and "stats" in private and "reload" in private
+    english = menus[("chat", ADMIN, 0, "en")]
+    assert english[0]["description"] == "book an appointment"
+    assert names(fake.commands[""])[0] == "start"  # everyone else: the citizens'
+    assert "stats" not in names(fake.commands[""])
+
+
+async def test_a_menu_that_cannot_be_set_does_not_stop_the_bot(fake: FakeTelegram,
+                                                               services: Services) -> None:
+    fake.known_chats = {COUNSEL_CHAT}  # the bot is in one staff chat; no admin wrote yet
+    application = await start_app(services)
+    try:
+        assert ("chat", COUNSEL_CHAT, 0, "") in fake.scoped_commands
+        assert all(key[1] == COUNSEL_CHAT for key in fake.scoped_commands)
+        assert names(fake.commands["el"])[0] == "start"
+        staff_member = person(fake, application, 7700, chat_id=COUNSEL_CHAT)
+        await staff_member.send("/agenda")
+        assert "Πρόγραμμα ραντεβού" in staff_member.text
+    finally:
+        await application.shutdown()
+
+
+async def test_today_is_one_message_kept_up_to_date(fake: FakeTelegram, app: App,
+                                                    services: Services,
+                                                    clock: FrozenClock) -> None:
+    from bot.services.booking import cancel
+
+    clock.now = datetime(2026, 12, 1, 6, 0, tzinfo=UTC)  # 08:00 in Athens
+    staff_member = person(fake, app, 7700, chat_id=COUNSEL_CHAT)
+    await staff_member.send("/today")
+    await drain(app.bot, services)
+    today = fake.bot_messages(COUNSEL_CHAT)[-1]
+    assert today.text.startswith("📋 Τα σημερινά ραντεβού, Τρίτη, 1 Δεκεμβρίου 2026")
+    assert "Δεν υπάρχουν κρατήσεις." in today.text
+    first = await booked(services, 6001, start=datetime(2026, 12, 1, 8, 0, tzinfo=UTC))
+    await booked(services, 6002, start=datetime(2026, 12, 1, 9, 0, tzinfo=UTC))
+    await booked(services, 6003, "metamorfosi-signature",
+                 start=datetime(2026, 12, 1, 9, 0, tzinfo=UTC))
+    await drain(app.bot, services)
+    assert "10:00 Εργασιακή συμβουλευτική · Φυσική παρουσία · Πολίτης 6001" in today.text
+    assert "11:00 Εργασιακή συμβουλευτική" in today.text and "Πολίτης 6002" in today.text
+    assert "Πολίτης 6003" not in today.text  # another department's
+    assert today.edits == 1  # two bookings, one edit: the changes wait for one another
+    await write(services.db, cancel, services.catalog, first.reference, 6001, clock())
+    await drain(app.bot, services)
+    assert "Πολίτης 6001" not in today.text and "Πολίτης 6002" in today.text
+    notices = [m for m in fake.bot_messages(COUNSEL_CHAT) if m is not today]
+    assert len(notices) == 2  # each booking's own notice, besides the one agenda
+    tomorrow = await booked(services, 6004, start=datetime(2026, 12, 2, 9, 0, tzinfo=UTC))
+    await drain(app.bot, services)
+    assert tomorrow.reference not in today.text and "Πολίτης 6002" in today.text

@@ -92,6 +92,8 @@ async def test_confirmation_change_and_cancellation_by_email(
     assert plain is not None and html is not None
     assert "Η κράτησή σας επιβεβαιώθηκε." in plain.get_content()
     assert made.meeting_url in plain.get_content()
+    assert "εδώ" not in plain.get_content()  # no "here" in an email, no button to press
+    assert "Με τη συνημμένη πρόσκληση" in plain.get_content()
     assert "<b>" in html.get_content()
     method, invitation = calendar_of(confirmation)
     assert method == "REQUEST" and str(invitation["METHOD"]) == "REQUEST"
@@ -121,7 +123,13 @@ async def test_confirmation_change_and_cancellation_by_email(
     assert len({str(e["UID"]) for e in events}) == 1
     assert [int(e["SEQUENCE"]) for e in events] == [0, 1, 2]
     assert calendar_of(cancelled)[0] == "CANCEL"
-    assert len(inbox.to(THIRD)) == 3
+    invited, moved, dropped = inbox.to(THIRD)
+    assert invited is third  # the first invitation is not sent again
+    assert moved["Subject"] == "Νέα ώρα τηλεδιάσκεψης — ΔΗΜΟΣ ΧΙΟΥ"
+    moved_text = moved.get_body(("plain",))
+    assert moved_text is not None and "μεταφέρθηκε" in moved_text.get_content()
+    assert "Πέμπτη, 3 Δεκεμβρίου 2026, 11:00" in moved_text.get_content()
+    assert dropped["Subject"] == "Ακύρωση τηλεδιάσκεψης — ΔΗΜΟΣ ΧΙΟΥ"
 
 
 async def test_a_citizen_who_blocked_the_bot_gets_the_reminder_by_email(
@@ -141,6 +149,7 @@ async def test_a_citizen_who_blocked_the_bot_gets_the_reminder_by_email(
     body = reminder.get_body(("plain",))
     assert body is not None and "Υπενθύμιση: το ραντεβού σας είναι σε 1 ώρα." in (
         body.get_content())
+    assert "κουμπί" not in body.get_content() and "εδώ" not in body.get_content()
     clock.now = datetime(2026, 12, 2, 7, 20, tzinfo=UTC)  # the link, by email too
     await drain(app.bot, services)
     link = inbox.to(EMAIL)[-1]
@@ -148,6 +157,8 @@ async def test_a_citizen_who_blocked_the_bot_gets_the_reminder_by_email(
     async with services.db.read() as conn:
         [made] = await store.bookings_of_user(conn, citizen.id)
     assert text is not None and made.meeting_url in text.get_content()
+    assert "κουμπί" not in text.get_content()
+    assert "Συνδεθείτε με τον παρακάτω σύνδεσμο" in text.get_content()
 
 
 async def test_a_mail_server_that_is_down_is_tried_again(

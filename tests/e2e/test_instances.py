@@ -24,7 +24,7 @@ from bench.crowd import CATALOG, Person, Taps, book_through
 from bench.outbox import plant, until
 from storage.db import Database
 from tests.conftest import POSTGRES
-from tests.e2e.test_webhook import SECRET, free_port
+from tests.e2e.test_webhook import SECRET, free_port, healthy
 from tests.fakebot import TOKEN, FakeTelegram, WebhookPusher
 
 pytestmark = pytest.mark.skipif(not POSTGRES, reason="needs PostgreSQL (make test runs it)")
@@ -47,23 +47,6 @@ def instance(fake: FakeTelegram, folder: Path, database_url: str,
                             stderr=(folder / f"bot-{port}.log").open("wb"))
 
 
-async def healthy(port: int, process: subprocess.Popen[bytes]) -> None:
-    import aiohttp
-
-    async with aiohttp.ClientSession() as http:
-        for _ in range(600):
-            if process.poll() is not None:
-                raise RuntimeError("an instance stopped while starting")
-            try:
-                async with http.get(f"http://127.0.0.1:{port}/healthz") as answer:
-                    if answer.status == 200:
-                        return
-            except aiohttp.ClientConnectionError:
-                pass
-            await asyncio.sleep(0.1)
-    raise RuntimeError("an instance did not become healthy")
-
-
 async def test_two_instances_one_killed_nothing_lost_nothing_twice(
         tmp_path: Path, fake: FakeTelegram, database_url: str) -> None:
     (tmp_path / "catalog.toml").write_text(CATALOG, encoding="utf-8")
@@ -74,7 +57,7 @@ async def test_two_instances_one_killed_nothing_lost_nothing_twice(
                            redeliver=7, timeout=20)
     try:
         for port, process in zip(ports, bots, strict=True):
-            await healthy(port, process)
+            await healthy(port, lambda p=process: p.poll() is not None)
         await pusher.start()
         taps = Taps()
         rng = random.Random(7)

@@ -44,7 +44,7 @@ async def test_my_bookings_shows_a_card_per_booking(citizen: Citizen) -> None:
     await citizen.press("Οι κρατήσεις μου")
     header, card = citizen.messages[-2], citizen.messages[-1]
     assert "Οι προσεχείς κρατήσεις σας" in header.text
-    assert "Εργασιακή συμβουλευτική" in card.text and "✅ Ενεργή" in card.text
+    assert "Εργασιακή συμβουλευτική" in card.text and "✅ Επιβεβαιωμένη" in card.text
     assert "Ώρα: 09:30 – 10:20" in card.text
     assert citizen.labels(card) == ["Συμμετοχή στη συνάντηση", "🔁 Προγραμματισμός εκ νέου",
                                     "❌ Ακύρωση κράτησης"]

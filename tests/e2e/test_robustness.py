@@ -110,14 +110,14 @@ async def test_ill_be_there_says_thanks_and_sends_nothing_twice(
     confirmation = next(m for m in citizen.messages if "Η κράτησή σας επιβεβαιώθηκε" in m.text)
     reference = (await store_bookings(services, citizen.id))[0].reference
     await citizen.press_data(f"1|at|{reference}", confirmation)
-    assert citizen.last_answer["text"] == "Σας ευχαριστούμε! Σας περιμένουμε."
+    assert citizen.last_answer["text"] == "Σας ευχαριστούμε για την επιβεβαίωση."
     await drain(app.bot, services)
     assert not any("πρόβλημα" in m.text for m in citizen.messages)
     assert [m for m in citizen.messages if m.text.startswith("🎥")] == links
     assert "Η κράτησή σας επιβεβαιώθηκε" in confirmation.text  # left as it was
     [reminder] = [m for m in citizen.messages if "Κωδικός κράτησης" in m.text
-                  and "Έχετε επιβεβαιώσει ότι θα έρθετε." in m.text]
-    assert "✅ Θα έρθω" not in [b["text"] for b in reminder.buttons]
+                  and "Έχετε επιβεβαιώσει τη συμμετοχή σας." in m.text]
+    assert "✅ Επιβεβαιώνω τη συμμετοχή" not in [b["text"] for b in reminder.buttons]
 
 
 async def test_closing_today_spares_what_already_took_place(

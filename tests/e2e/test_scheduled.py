@@ -3,7 +3,7 @@ across restarts, within Telegram's limits."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from bot.app import App
 from bot.delivery.sender import dispatch
@@ -12,8 +12,8 @@ from bot.services.booking import book as domain_book
 from bot.services.planning import plan_digests
 from bot.services.runtime import Services
 from bot.startup import prepare
+from storage import agendas, outbox
 from storage import bookings as store
-from storage import outbox
 from tests.chat import Citizen
 from tests.conftest import FrozenClock, drain, start_app, write
 from tests.e2e.flow import walk
@@ -65,7 +65,7 @@ async def test_reminders_link_and_feedback_come_at_their_times_once(
     assert "Υπενθύμιση: το ραντεβού σας είναι σε 24 ώρες." in first.text
     assert "Ημερομηνία: Πέμπτη, 3 Δεκεμβρίου 2026" in first.text
     assert [b["text"] for b in first.buttons][:3] == [
-        "✅ Θα έρθω", "Συμμετοχή στη συνάντηση", "🔁 Προγραμματισμός εκ νέου"]
+        "✅ Επιβεβαιώνω τη συμμετοχή", "Συμμετοχή στη συνάντηση", "🔁 Προγραμματισμός εκ νέου"]
     await drain(app.bot, services)
     assert len(reminders(citizen)) == 1  # exactly once
 
@@ -92,7 +92,7 @@ async def test_reminders_link_and_feedback_come_at_their_times_once(
     assert citizen.text == "Σας ευχαριστούμε, το σχόλιό σας καταχωρίστηκε."
     admin = Citizen(fake, app, user_id=9001)
     await admin.send("/stats 2026-12-01 2026-12-31")
-    assert "Αξιολόγηση πολιτών: 4.0 στα 5 (1 αξιολόγηση)" in admin.text
+    assert "Αξιολόγηση πολιτών: 4,0 στα 5 (1 αξιολόγηση)" in admin.text
     counts = {kind: len(await items(services, kind)) for kind in ("reminder", "link",
                                                                   "feedback")}
     assert counts == {"reminder": 2, "link": 1, "feedback": 1}
@@ -107,12 +107,17 @@ async def test_ill_be_there_is_recorded_and_shown_to_staff(
     [reminder] = reminders(citizen)
     assert "Διεύθυνση: Δημαρχείο Χίου" in reminder.text and "Χάρτης" in reminder.text
     assert "openstreetmap.org/search?query=" in reminder.html
-    await citizen.press("✅ Θα έρθω", reminder)
-    assert citizen.last_answer["text"] == "Σας ευχαριστούμε! Σας περιμένουμε."
-    assert "✅ Θα έρθω" not in [b["text"] for b in reminder.buttons]
+    await citizen.press("✅ Επιβεβαιώνω τη συμμετοχή", reminder)
+    assert citizen.last_answer["text"] == "Σας ευχαριστούμε για την επιβεβαίωση."
+    assert "✅ Επιβεβαιώνω τη συμμετοχή" not in [b["text"] for b in reminder.buttons]
     await drain(app.bot, services)
+    # The reminder keeps its heading and says the attendance is confirmed.
+    assert reminder.text.startswith("⏰ Υπενθύμιση: το ραντεβού σας είναι σε 24 ώρες.")
+    assert "Έχετε επιβεβαιώσει τη συμμετοχή σας." in reminder.text
+    assert "Επιβεβαιώστε τη συμμετοχή σας" not in reminder.text
+    assert "Διεύθυνση: Δημαρχείο Χίου" in reminder.text
     [notice] = fake.bot_messages(COUNSEL_CHAT)
-    assert "Ο πολίτης επιβεβαίωσε ότι θα προσέλθει." in notice.text
+    assert "Ο πολίτης επιβεβαίωσε τη συμμετοχή του." in notice.text
     async with services.db.read() as conn:
         [made] = await store.bookings_of_user(conn, citizen.id)
         events = await store.events_of(conn, made.id)
@@ -276,6 +281,9 @@ async def test_the_daily_digest_lists_the_day_in_each_staff_chat(
     clock.advance(hours=1)
     await drain(app.bot, services)
     assert fake.bot_messages(COUNSEL_CHAT)[-1] is digest  # once a day
+    async with services.db.read() as conn:  # the message the day's changes will edit
+        assert await agendas.message_of(conn, COUNSEL_CHAT, date(2026, 12, 3)) == (
+            digest.message_id)
     assert fake.bot_messages(-1001000000101) == []  # a department with no bookings: nothing
     assert {i["status"] for i in await items(services, "digest")
             if i["chat_id"] == -1001000000101} == {"dropped"}

@@ -47,7 +47,8 @@ async def test_each_change_edits_one_notice_in_the_staff_chat(
                      "(UTC+02:00) Αθήνα"):
         assert expected in notice.text
     assert [b["text"] for b in notice.buttons] == [
-        "✔️ Ολοκληρώθηκε", "⚠️ Δεν προσήλθε", "❌ Ακύρωση κράτησης", "🎥 Σύνδεσμος συνάντησης"]
+        "✔️ Ολοκληρώθηκε", "⚠️ Δεν προσήλθε", "🕑 Αλλαγή ώρας", "❌ Ακύρωση κράτησης",
+        "🎥 Σύνδεσμος συνάντησης"]
     assert notice.buttons[-1]["url"] == made.meeting_url
 
     await citizen.press("🔁 Προγραμματισμός εκ νέου", citizen.messages[-2])
@@ -205,3 +206,47 @@ async def test_a_burst_of_notices_is_queued_within_the_group_limit(
         notices = [item for item in await outbox.items_of(conn)
                    if item["kind"] == "staff_notice"]
     assert len(notices) == 25 and {item["status"] for item in notices} == {"sent"}
+
+
+async def test_staff_move_a_booking_and_the_citizen_is_told(
+    citizen: Citizen, fake: FakeTelegram, app: App, services: Services
+) -> None:
+    await book(citizen)  # Wednesday 2 December, 09:30
+    await pump(app.bot, services)
+    [notice] = fake.bot_messages(COUNSEL_CHAT)
+    confirmation = next(m for m in citizen.messages if "επιβεβαιώθηκε" in m.text)
+    made = await the_booking(services, citizen.id)
+    clerk = staff(fake, app)
+    await clerk.press("🕑 Αλλαγή ώρας", notice)
+    picker = clerk.last
+    assert picker is not notice and picker.text.startswith(
+        f"🕑 Αλλαγή ώρας για την κράτηση {made.reference}")
+    assert "Μέχρι τώρα: Τετάρτη, 2 Δεκεμβρίου 2026, 09:30" in picker.text
+    assert clerk.labels(picker)[:3] == ["Τρί 1 Δεκ", "Τετ 2 Δεκ", "Πέμ 3 Δεκ"]
+    assert "Σάβ 5 Δεκ" not in clerk.labels(picker)  # days with free times only
+    await clerk.press("Πέμ 3 Δεκ", picker)
+    assert "Ημέρα: Πέμπτη, 3 Δεκεμβρίου 2026" in picker.text
+    assert "11:00" in clerk.labels(picker)
+    await clerk.press("« Πίσω", picker)  # back to the days, in the same message
+    assert "Επιλέξτε ημέρα" in picker.text
+    await clerk.press("Πέμ 3 Δεκ", picker)
+    eleven = next(b["callback_data"] for b in picker.buttons if b["text"] == "11:00")
+    await clerk.press("11:00", picker)
+    await clerk.press_data(eleven, picker)  # a double tap moves it once
+    await clerk.press_data(f"1|smd|{made.reference}/2026-02-30", picker)  # forged: no day
+    assert picker.text.startswith(f"✔️ Η κράτηση {made.reference} μεταφέρθηκε: Πέμπτη, 3")
+    assert not picker.buttons  # done: nothing more to press
+    await pump(app.bot, services)
+
+    moved = await the_booking(services, citizen.id)
+    assert moved.start == datetime(2026, 12, 3, 9, 0, tzinfo=UTC) and moved.sequence == 1
+    assert notice.text.startswith("🔁 Αλλαγή ώρας από την υπηρεσία")
+    [told] = [m for m in citizen.messages if m.text.startswith("🔁 Ο Δήμος μετέφερε")]
+    assert "Μέχρι τώρα: Τετάρτη, 2 Δεκεμβρίου 2026, 09:30" in told.text
+    assert "Ημερομηνία: Πέμπτη, 3 Δεκεμβρίου 2026" in told.text
+    [invitation] = [m for m in citizen.messages[citizen.messages.index(told):] if m.document]
+    assert b"SEQUENCE:1" in invitation.document["content"]
+    assert "Η κράτηση αυτή άλλαξε" in confirmation.text  # the earlier message shows it too
+    await citizen.press("❌ Ακύρωση κράτησης", told)  # and the citizen may still cancel
+    await citizen.press("Ναι, ακύρωση")
+    assert (await the_booking(services, citizen.id)).status is Status.CANCELLED

@@ -7,6 +7,7 @@ import itertools
 import logging
 import socket
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -111,6 +112,22 @@ async def test_while_stopping_new_updates_are_left_for_telegram_to_retry(
     assert not fake.bot_messages(504)
 
 
+async def healthy(port: int, stopped: Callable[[], bool]) -> None:
+    """Wait until an instance answers its health check (unless it stopped)."""
+    async with aiohttp.ClientSession() as http:
+        for _ in range(600):
+            if stopped():
+                raise RuntimeError("the instance stopped while starting")
+            try:
+                async with http.get(f"http://127.0.0.1:{port}/healthz") as answer:
+                    if answer.status == 200:
+                        return
+            except aiohttp.ClientConnectionError:
+                pass
+            await asyncio.sleep(0.1)
+    raise RuntimeError("the instance did not become healthy")
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -129,15 +146,8 @@ async def test_python_m_bot_serves_the_webhook_and_stops_on_sigterm(
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
     url = f"http://127.0.0.1:{port}"
     try:
+        await healthy(port, lambda: process.returncode is not None)
         async with aiohttp.ClientSession() as http:
-            for _ in range(300):
-                try:
-                    async with http.get(f"{url}/healthz") as health:
-                        if health.status == 200:
-                            break
-                except aiohttp.ClientConnectionError:
-                    pass
-                await asyncio.sleep(0.1)
             async with http.post(f"{url}/tg/hook", json=start_update(505),
                                  headers={SECRET_HEADER: SECRET}) as answer:
                 status = answer.status

@@ -42,7 +42,7 @@ def raw_catalog(
     }
     raw_municipality: dict[str, Any] = {
         "id": "chios",
-        "name": {"el": "ΔΗΜΟΣ ΧΙΟΥ", "en": "MUNICIPALITY OF CHIOS"},
+        "name": {"el": "ΔΗΜΟΣ ΧΙΟΥ", "en": "Municipality of Chios"},
         "consent": {"el": "Συναινώ.", "en": "I agree."},
         "address": {"el": "Δημοκρατίας 2, Χίος", "en": "2 Dimokratias St., Chios"},
         "group": [raw_group],

@@ -50,7 +50,7 @@ def test_sample_chios_has_the_three_groups_of_the_seed(sample: Catalog) -> None:
     chios = sample.municipality("chios")
     assert chios is not None
     assert chios.name.get("el") == "ΔΗΜΟΣ ΧΙΟΥ"
-    assert chios.name.get("en") == "MUNICIPALITY OF CHIOS"
+    assert chios.name.get("en") == "Municipality of Chios"
     assert [g.id for g in chios.groups] == ["chios-kk", "chios-ksyg", "chios-property"]
     assert [g.name.el for g in chios.groups] == [
         "Κέντρο Κοινότητας",
@@ -113,7 +113,7 @@ def test_sample_lookups(sample: Catalog) -> None:
 def test_text_get_falls_back_to_greek(sample: Catalog) -> None:
     chios = sample.municipality("chios")
     assert chios is not None
-    assert chios.name.get("en") == "MUNICIPALITY OF CHIOS"
+    assert chios.name.get("en") == "Municipality of Chios"
     assert chios.name.get("el") == "ΔΗΜΟΣ ΧΙΟΥ"
     assert chios.name.get("fr") == "ΔΗΜΟΣ ΧΙΟΥ"
 
@@ -165,6 +165,26 @@ def test_channel_listed_twice() -> None:
     message = error_of(raw_catalog(service={"channels": ["video", "video"]}))
     assert f"{ENTRY} › field 'channels'" in message
     assert "twice" in message
+
+
+def test_instructions_for_a_channel_the_service_does_not_offer() -> None:
+    text = {"el": "Στην τηλεδιάσκεψη…", "en": "During the video call…"}
+    message = error_of(raw_catalog(service={"channel_instructions": {"video": text}}))
+    assert ENTRY in message and "video" in message and "not offered" in message
+
+
+def test_instructions_per_channel_come_after_the_services_own() -> None:
+    text = {"el": "Στην τηλεδιάσκεψη…", "en": "During the video call…"}
+    general = {"el": "Φέρτε ταυτότητα.", "en": "Bring your ID."}
+    catalog = parse_catalog(raw_catalog(service={
+        "channels": ["in_person", "video"], "instructions": general,
+        "channel_instructions": {"video": text}}), "test.toml")
+    service = catalog.service("x")
+    assert service is not None
+    video = service.service.instructions_for(Channel.VIDEO)
+    assert [t.en for t in video] == ["Bring your ID.", "During the video call…"]
+    in_person = service.service.instructions_for(Channel.IN_PERSON)
+    assert [t.en for t in in_person] == ["Bring your ID."]
 
 
 @pytest.mark.parametrize(
