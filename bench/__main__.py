@@ -1,14 +1,15 @@
 """`make bench`: figures for the hot paths, printed; never asserted in tests.
 
-- free slots of a month for one service (the calendar screen)
-- the same-seat race: many citizens confirming at once on one SQLite file
-- a whole booking conversation through the fake Bot API on loopback
+In this process: free slots of a month for one service, the same-seat race on one SQLite
+file, a whole booking conversation through the fake Bot API on loopback. Then each bench
+of the README's table, in a process of its own (`python -m bench.<name>` runs one).
 """
 
 from __future__ import annotations
 
 import asyncio
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -111,6 +112,20 @@ async def main() -> None:
         await bench_conversation(Path(folder))
 
 
+TABLE = (  # the README's figures, in its order
+    ("load", "--citizens", "500"),
+    ("load", "--citizens", "60", "--latency", "0"),
+    ("statements",),
+    ("calendar",),
+    ("commits",),
+    ("outbox",),
+    ("memory",),
+)
+
+
 if __name__ == "__main__":
     print(f"Python {sys.version.split()[0]}")
     asyncio.run(main())
+    for name, *arguments in TABLE:
+        print(f"\n$ python -m bench.{name} {' '.join(arguments)}", flush=True)
+        subprocess.run([sys.executable, "-m", f"bench.{name}", *arguments], check=False)

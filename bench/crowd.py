@@ -122,7 +122,7 @@ class Person:
 TYPED = ("name", "email", "address", "notes", "requirements", "third_email")
 
 
-def _buttons(message: Sent, step: str) -> list[str]:
+def buttons(message: Sent, step: str) -> list[str]:
     return [b["callback_data"] for b in message.buttons
             if str(b.get("callback_data", "")).startswith(f"1|{step}|")]
 
@@ -146,28 +146,28 @@ async def book_through(person: Tapper, taps: Taps, rng: random.Random,
         markup = screen.reply_markup or {}
         if "keyboard" in markup:  # the phone step's contact button
             ok = await person.share_contact(taps)
-        elif _buttons(screen, "rs"):  # the confirmation: booked
+        elif buttons(screen, "rs"):  # the confirmation: booked
             return True
-        elif choices := (_buttons(screen, "m") or _buttons(screen, "g")
-                         or _buttons(screen, "s") or _buttons(screen, "c")):
+        elif choices := (buttons(screen, "m") or buttons(screen, "g")
+                         or buttons(screen, "s") or buttons(screen, "c")):
             ok = await person.press(screen, choices[0], taps)
-        elif days := _buttons(screen, "d"):
+        elif days := buttons(screen, "d"):
             ok = await person.press(screen, rng.choice(days), taps)
-        elif times := _buttons(screen, "t"):
+        elif times := buttons(screen, "t"):
             ok = await person.press(screen, rng.choice(times), taps)
-        elif (back := _buttons(screen, "back")) and back[0].split("|")[2] in TYPED:
-            field_name, keep = back[0].split("|")[2], _buttons(screen, "keep")
+        elif (back := buttons(screen, "back")) and back[0].split("|")[2] in TYPED:
+            field_name, keep = back[0].split("|")[2], buttons(screen, "keep")
             if field_name == "name":
                 ok = await person.send("Πολίτης Δοκιμαστικός", taps)
             elif field_name == "email":
                 ok = await person.send(f"citizen{user_id}@example.com", taps)
             else:
                 ok = await person.press(screen, keep[0], taps)  # skip
-        elif answers := _buttons(screen, "yn"):
+        elif answers := buttons(screen, "yn"):
             ok = await person.press(screen, answers[-1], taps)  # no third person
-        elif accept := _buttons(screen, "ok"):
+        elif accept := buttons(screen, "ok"):
             ok = await person.press(screen, accept[0], taps)
-        elif book := _buttons(screen, "book"):
+        elif book := buttons(screen, "book"):
             ok = await person.press(screen, book[0], taps)
         else:
             return False
