@@ -120,3 +120,25 @@ async def _until_sent(database_url: str) -> None:
     finally:
         await db.close()
     raise AssertionError("the outbox was not emptied")
+
+
+async def test_polling_beside_webhook_instances_stops_in_one_line(
+        tmp_path: Path, fake: FakeTelegram, database_url: str) -> None:
+    (tmp_path / "catalog.toml").write_text(CATALOG, encoding="utf-8")
+    port = free_port()
+    webhook = instance(fake, tmp_path, database_url, port)
+    try:
+        await healthy(port, lambda: webhook.poll() is not None)
+        env = {**os.environ, "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_BASE_URL": fake.base_url,
+               "DATABASE_URL": database_url, "CATALOG_PATH": str(tmp_path / "catalog.toml")}
+        poller = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", env=env, stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE)
+        _, stderr = await asyncio.wait_for(poller.communicate(), timeout=60)
+    finally:
+        webhook.terminate()
+        await asyncio.to_thread(webhook.wait)
+    refused = stderr.decode()
+    assert poller.returncode == 2
+    assert "Another instance runs on this database" in refused and refused.count("\n") == 1
+    assert fake.webhook and not any(method == "getUpdates" for method, _ in fake.calls)
