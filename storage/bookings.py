@@ -26,6 +26,8 @@ _SEATS_IN = select(holds.c.seat).where(
 ).distinct()
 _BY_ID = select(bookings).where(bookings.c.id == bindparam("id"))
 _BY_REFERENCE = select(bookings).where(bookings.c.reference == bindparam("reference"))
+# To change it: on PostgreSQL the row is locked, and read as the last commit left it.
+_TO_CHANGE = _BY_REFERENCE.with_for_update()
 _OF_DRAFT = select(bookings).join(
     confirmed_drafts, confirmed_drafts.c.booking_id == bookings.c.id,
 ).where(confirmed_drafts.c.draft_id == bindparam("draft"))
@@ -131,6 +133,13 @@ async def get_booking_by_reference(conn: AsyncConnection, reference: str) -> Boo
     return _booking(row._mapping) if row else None
 
 
+async def booking_to_change(conn: AsyncConnection, reference: str) -> Booking | None:
+    """The booking, locked until the transaction ends (PostgreSQL; SQLite's one writer
+    already excludes every other change): two changes of it never both see it unchanged."""
+    row = (await conn.execute(_TO_CHANGE, {"reference": reference})).first()
+    return _booking(row._mapping) if row else None
+
+
 async def bookings_of_user(
     conn: AsyncConnection, user_id: int, since: datetime | None = None
 ) -> list[Booking]:
@@ -210,8 +219,10 @@ async def bookings_between(
     group_ids: Sequence[str] | None = None,
     service_ids: Sequence[str] | None = None,
     active_only: bool = False,
+    to_change: bool = False,
 ) -> list[Booking]:
-    """Bookings starting in [start, end), in any of the given scopes, earliest first."""
+    """Bookings starting in [start, end), in any of the given scopes, earliest first;
+    `to_change`: locked, as `booking_to_change`."""
     query = select(bookings).where(bookings.c.start_at >= start, bookings.c.start_at < end)
     if municipality_ids is not None:
         query = query.where(bookings.c.municipality_id.in_(municipality_ids))
@@ -221,7 +232,8 @@ async def bookings_between(
         query = query.where(bookings.c.service_id.in_(service_ids))
     if active_only:
         query = query.where(bookings.c.status == Status.BOOKED.value)
-    rows = await conn.execute(query.order_by(bookings.c.start_at, bookings.c.id))
+    query = query.order_by(bookings.c.start_at, bookings.c.id)
+    rows = await conn.execute(query.with_for_update() if to_change else query)
     return [_booking(row._mapping) for row in rows]
 
 

@@ -45,6 +45,9 @@ class Database:
             pool_reset_on_return=None,
             # A failed statement's error names its SQL, never its values (a citizen's).
             hide_parameters=True,
+            # The advisory locks (storage/locks.py) rely on each statement seeing what
+            # committed while its transaction waited: whatever the server's default.
+            **({} if self.is_sqlite else {"isolation_level": "READ COMMITTED"}),
         )
         if self.is_sqlite:
             _sqlite_transactions(self.engine, self.path)

@@ -113,12 +113,14 @@ async def book(
     return await _once(conn, request.draft_id, take)
 
 
-async def _serialise(conn: AsyncConnection, user_id: int, day: date) -> None:
+async def _serialise(conn: AsyncConnection, user_id: int, *days: date) -> None:
     """What SQLite's one writer gives for free, on PostgreSQL: a citizen's bookings are
-    counted against their limits one at a time, and a booking and the closing of its day
-    (`closing.close_day`, which takes the day alone) never overlap."""
+    counted against their limits one at a time, and a booking (or a move out of or into a
+    day) and the closing of that day (`closing.close_day`, which takes the day alone)
+    never overlap. Days in order, so that no two transactions wait for each other."""
     await locks.exclusive(conn, f"user:{user_id}")
-    await locks.shared(conn, f"day:{day.isoformat()}")
+    for day in sorted(days):
+        await locks.shared(conn, f"day:{day.isoformat()}")
 
 
 async def _once(conn: AsyncConnection, draft_id: str,
@@ -158,7 +160,7 @@ def _detail_values(details: Details, video: bool) -> dict[str, str]:
 
 async def _changeable_in(conn: AsyncConnection, reference: str, user_id: int | None,
                          now: datetime) -> Booking:
-    booking = await bookings.get_booking_by_reference(conn, reference)
+    booking = await bookings.booking_to_change(conn, reference)
     return check_changeable(booking, user_id, now)
 
 
@@ -216,7 +218,10 @@ async def reschedule(
         return await _changed(conn, old.id, "rescheduled", staff or request.user_id, data,
                               now, service, shown_in)
 
-    await _serialise(conn, request.user_id, slot.start.astimezone(zone).date())
+    days = {slot.start.astimezone(zone).date()}
+    if current := await bookings.get_booking_by_reference(conn, reference):
+        days.add(current.start.astimezone(zone).date())  # the day it leaves, too
+    await _serialise(conn, request.user_id, *days)
     return await _once(conn, request.draft_id, move)
 
 
@@ -224,7 +229,7 @@ async def move_by_staff(conn: AsyncConnection, catalog: Catalog, zone: ZoneInfo,
                         reference: str, start: datetime, staff: int, now: datetime) -> Booking:
     """Staff move a booking to another free time of its service, as the citizen asked them
     (by phone, at the desk): the same channel and details; the citizen is told."""
-    old = check_changeable(await bookings.get_booking_by_reference(conn, reference), None, now)
+    old = check_changeable(await bookings.booking_to_change(conn, reference), None, now)
     if old.start == start:
         return old  # a second press of the same time: moved already
     request = BookingRequest(
@@ -268,7 +273,7 @@ async def cancel_in(conn: AsyncConnection, catalog: Catalog, booking: Booking, a
 async def set_outcome(conn: AsyncConnection, catalog: Catalog, reference: str,
                       status: Status, actor: int, now: datetime) -> Booking:
     """Staff record how an appointment went: completed or no-show, once it has begun."""
-    booking = check_outcome(await bookings.get_booking_by_reference(conn, reference), now)
+    booking = check_outcome(await bookings.booking_to_change(conn, reference), now)
     await bookings.update_booking(conn, booking.id, status=status.value, updated_at=now)
     return await _changed(conn, booking.id, status.value, actor, {}, now,
                           catalog.service(booking.service_id))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from typing import TypedDict
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -14,9 +15,18 @@ from bot.services import booking
 from storage import bookings, closures, locks
 
 
-def _scope_filter(kind: str, scope_id: str) -> dict[str, list[str]]:
-    return {{"municipality": "municipality_ids", "group": "group_ids",
-             "service": "service_ids"}[kind]: [scope_id]}
+class _Scope(TypedDict, total=False):
+    municipality_ids: list[str]
+    group_ids: list[str]
+    service_ids: list[str]
+
+
+def _scope_filter(kind: str, scope_id: str) -> _Scope:
+    if kind == "municipality":
+        return {"municipality_ids": [scope_id]}
+    if kind == "group":
+        return {"group_ids": [scope_id]}
+    return {"service_ids": [scope_id]}
 
 
 def _window(day: date, zone: ZoneInfo, now: datetime) -> tuple[datetime, datetime]:
@@ -41,7 +51,7 @@ async def close_day(conn: AsyncConnection, catalog: Catalog, day: date, kind: st
     await locks.exclusive(conn, f"day:{day.isoformat()}")  # no booking of the day meanwhile
     closed = await closures.close(conn, day, kind, scope_id, reason, actor, now)
     start, end = _window(day, zone, now)
-    found = await bookings.bookings_between(conn, start, end, active_only=True,
+    found = await bookings.bookings_between(conn, start, end, active_only=True, to_change=True,
                                             **_scope_filter(kind, scope_id))
     cancelled = [
         await booking.cancel_in(conn, catalog, item, actor, now, reason, by="closure")

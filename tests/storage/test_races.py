@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from bot.domain.model import Status
 from bot.domain.rules import NotAllowed, NotBookable, SlotTaken
-from bot.services.booking import book
+from bot.services.booking import book, cancel, reschedule
 from bot.services.closing import close_day
 from bot.services.runtime import Services
 from storage import bookings as store
@@ -58,3 +58,48 @@ async def _active_on(services: Services, start: datetime, end: datetime) -> list
         found = await store.bookings_between(conn, start - timedelta(hours=9), end,
                                              active_only=True)
     return [b.reference for b in found]
+
+
+async def test_a_move_out_of_a_day_being_closed_is_either_moved_or_cancelled(
+        services: Services, clock: FrozenClock) -> None:
+    """Moved first: it stands on its new day, with its seat; closed first: it is cancelled
+    and holds nothing. Never cancelled on the day it moved to, never moved once cancelled."""
+    zone = services.settings.zone
+    for n, (start, later) in enumerate(zip(DAYS[:3], DAYS[3:], strict=True)):
+        made = await write(services.db, book, services.catalog, zone,
+                           request(3000 + n, start=start), clock())
+        moving = write(services.db, reschedule, services.catalog, zone, made.reference,
+                       request(3000 + n, start=later), clock())
+        closing = write(services.db, close_day, services.catalog,
+                        start.astimezone(zone).date(), "municipality", "chios", "Απεργία",
+                        9001, clock(), zone)
+        moved, closed = await asyncio.gather(moving, closing, return_exceptions=True)
+        assert not isinstance(closed, BaseException), closed
+        async with services.db.read() as conn:
+            now_stored = await store.get_booking(conn, made.id)
+            holds = await store.active_holds_of(conn, made.id)
+        assert now_stored is not None
+        if isinstance(moved, BaseException):  # closed first: the move found it cancelled
+            assert isinstance(moved, NotAllowed), moved
+            assert now_stored.status is Status.CANCELLED and holds == 0
+        else:
+            assert now_stored.status is Status.BOOKED and now_stored.start == later
+            assert holds > 0
+
+
+async def test_two_cancellations_at_once_cancel_once(services: Services,
+                                                     clock: FrozenClock) -> None:
+    zone = services.settings.zone
+    for n, start in enumerate(DAYS[:4]):
+        made = await write(services.db, book, services.catalog, zone,
+                           request(4000 + n, start=start), clock())
+        results = await asyncio.gather(
+            write(services.db, cancel, services.catalog, made.reference, 4000 + n, clock()),
+            write(services.db, cancel, services.catalog, made.reference, 9001, clock(),
+                  "Κώλυμα", by_staff=True),
+            return_exceptions=True)
+        refused = [r for r in results if isinstance(r, BaseException)]
+        assert len(refused) == 1 and isinstance(refused[0], NotAllowed), results
+        async with services.db.read() as conn:
+            events = await store.events_of(conn, made.id)
+        assert [e["kind"] for e in events].count("cancelled") == 1
