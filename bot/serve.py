@@ -65,8 +65,8 @@ async def _by_webhook(application: App, services: Services) -> None:
 
 
 async def _set_webhook(application: App, services: Services) -> None:
-    """Point Telegram at WEBHOOK_URL (idempotent). Instances starting together do it one at
-    a time; an instance that finds another doing it leaves it to that one."""
+    """Point Telegram at WEBHOOK_URL (idempotent, so every instance does it as it starts);
+    of instances starting together, one does it and the others leave it to that one."""
     settings = services.settings
     async with services.db.write() as conn:
         if not await locks.try_exclusive(conn, "set-webhook"):
@@ -74,7 +74,8 @@ async def _set_webhook(application: App, services: Services) -> None:
         await application.bot.set_webhook(settings.WEBHOOK_URL,
                                           secret_token=settings.WEBHOOK_SECRET,
                                           allowed_updates=Update.ALL_TYPES,
-                                          max_connections=settings.UPDATES_IN_FLIGHT)
+                                          # Telegram's range, for all instances together
+                                          max_connections=min(settings.UPDATES_IN_FLIGHT, 100))
 
 
 class _Server(uvicorn.Server):

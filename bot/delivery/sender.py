@@ -60,6 +60,7 @@ log = logging.getLogger(__name__)
 GROUP_LIMIT = 20  # messages a minute in one group chat
 MAX_ATTEMPTS = 5
 BATCH = 50  # items one pass claims at most
+STOP_GRACE = 15.0  # seconds the pass in hand may take to finish when the bot stops
 AT_MOST_ONCE = (planning.FEEDBACK, planning.DIGEST)  # a duplicate is worse than a loss
 CLAIMER = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
 
@@ -94,6 +95,7 @@ class Sender:
     def __init__(self, bot: Bot, services: Services, interval: float) -> None:
         self.bot, self.services, self.interval = bot, services, interval
         self._woken = asyncio.Event()
+        self._stopping = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
 
     def wake(self) -> None:
@@ -103,17 +105,25 @@ class Sender:
         if self._task is None:
             self._task = asyncio.get_running_loop().create_task(self._run(), name="outbox")
 
-    async def stop(self) -> None:
+    async def stop(self, grace: float = STOP_GRACE) -> None:
+        """Let the pass in hand finish and its sends be recorded (what Telegram accepted is
+        then never sent again by another instance), then give back the claims left."""
         if self._task is not None:
-            self._task.cancel()
-            await asyncio.gather(self._task, return_exceptions=True)
+            self._stopping.set()
+            self._woken.set()
+            try:
+                await asyncio.wait_for(asyncio.shield(self._task), grace)
+            except TimeoutError:
+                self._task.cancel()
+                await asyncio.gather(self._task, return_exceptions=True)
             self._task = None
+        await _recorder(self.services.db).drain()
         async with self.services.db.write() as conn:
             await outbox.release(conn, CLAIMER)
 
     async def _run(self) -> None:
         loop = asyncio.get_running_loop()
-        while True:
+        while not self._stopping.is_set():
             self._woken.clear()
             began = loop.time()
             try:
@@ -124,7 +134,9 @@ class Sender:
             if sent >= BATCH:
                 continue
             if sent:  # the pace may have held some back: look again when its second is over
-                await asyncio.sleep(max(0.05, min(1.0, self.interval) - (loop.time() - began)))
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._stopping.wait(), max(
+                        0.05, min(1.0, self.interval) - (loop.time() - began)))
                 continue
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._woken.wait(), self.interval)
@@ -160,45 +172,70 @@ class _Recorder:
     every other send answered meanwhile — one write for a burst, not one write each, so the
     window in which a crash would send a message again stays one write long."""
 
-    def __init__(self, services: Services) -> None:
-        self.services = services
+    def __init__(self) -> None:
+        self._loop: asyncio.AbstractEventLoop | None = None
         self._waiting: list[tuple[Done, asyncio.Future[None]]] = []
         self._writing: asyncio.Task[None] | None = None
 
-    async def record(self, done: Done) -> None:
-        finished = asyncio.get_running_loop().create_future()
+    async def record(self, db: Database, done: Done) -> None:
+        loop = asyncio.get_running_loop()
+        if self._loop is not loop:  # a new event loop: nothing of an old one carries over
+            self._loop, self._waiting, self._writing = loop, [], None
+        finished = loop.create_future()
         self._waiting.append((done, finished))
         if self._writing is None or self._writing.done():
-            self._writing = asyncio.get_running_loop().create_task(self._write())
-        await finished
+            self._writing = loop.create_task(self._write(db))
+        await asyncio.shield(finished)  # a send cancelled meanwhile leaves the batch whole
 
-    async def _write(self) -> None:
+    async def drain(self) -> None:
+        """Until what is being written is written (before this instance lets go)."""
+        if self._writing is not None and self._loop is asyncio.get_running_loop():
+            await asyncio.gather(asyncio.shield(self._writing), return_exceptions=True)
+
+    async def _write(self, db: Database) -> None:
         while self._waiting:
             batch, self._waiting = self._waiting, []
+            error: BaseException | None = None
             try:
-                async with self.services.db.write() as conn:
+                async with db.write() as conn:
                     for done, _ in batch:
                         await outbox.finish(conn, done.item_id, done.status, done.at,
                                             done.error)
                         for booking_id, chat_id, message_id, kind in done.shown:
                             await messages.remember_message(conn, booking_id, chat_id,
                                                             message_id, kind)
-            except Exception as error:  # each waiting send learns it, as if it wrote alone
+            except BaseException as failed:  # each waiting send learns it, as if it wrote alone
+                error = failed
+                if not isinstance(failed, Exception):
+                    raise
+            finally:
                 for _, finished in batch:
-                    finished.set_exception(error)
-            else:
-                for _, finished in batch:
-                    finished.set_result(None)
+                    _settle(finished, error)
+
+
+def _settle(finished: asyncio.Future[None], error: BaseException | None) -> None:
+    if finished.done():
+        return
+    if error is None:
+        finished.set_result(None)
+    elif isinstance(error, Exception):
+        finished.set_exception(error)
+    else:
+        finished.cancel()
 
 
 _recorders: weakref.WeakKeyDictionary[Database, _Recorder] = weakref.WeakKeyDictionary()
 
 
+def _recorder(db: Database) -> _Recorder:
+    if (recorder := _recorders.get(db)) is None:
+        recorder = _recorders[db] = _Recorder()
+    return recorder
+
+
 async def record(services: Services, done: Done) -> None:
     """Record a send as done (returns once written; raises if the write failed)."""
-    if (recorder := _recorders.get(services.db)) is None:
-        recorder = _recorders[services.db] = _Recorder(services)
-    await recorder.record(done)
+    await _recorder(services.db).record(services.db, done)
 
 
 async def _attempt(bot: Bot, services: Services, item: Item,

@@ -60,3 +60,35 @@ async def test_the_repeating_job_sends_what_falls_due(
         await app.stop()
         await app.shutdown()
         await services.db.close()
+
+
+async def test_stopping_lets_the_send_in_hand_finish_and_be_recorded(
+        tmp_path: Path, fake: FakeTelegram, clock: FrozenClock) -> None:
+    """A graceful stop (a deploy) never leaves a message Telegram accepted unrecorded, for
+    another instance to send again."""
+    settings = make_settings(tmp_path, fake.base_url, DISPATCH_INTERVAL=0.1)
+    services = await prepare(settings, clock)
+    app = await start_app(services)
+    request = BookingRequest(
+        user_id=CITIZEN, service_id="chios-work-counsel", channel=Channel.IN_PERSON,
+        start=THURSDAY_ELEVEN, details=Details("Σοφία Παπαδοπούλου", "s@example.com",
+                                               "+306912345678"),
+        consent_at=clock(), locale="el", timezone="Europe/Athens")
+    await write(services.db, book, services.catalog, settings.zone, request, clock())
+    fake.latency = 0.5  # the staff notice is on its way when the stop comes
+    try:
+        await app.start()
+        await jobs.start(app, services)
+        await asyncio.sleep(0.25)  # claimed and asked for; Telegram has not answered yet
+        await jobs.stop(app)
+        await asyncio.sleep(0.5)  # whatever Telegram was doing, it has done
+    finally:
+        await app.stop()
+        await app.shutdown()
+    async with services.db.read() as conn:
+        left = await conn.exec_driver_sql(
+            "SELECT kind, status FROM outbox WHERE kind = 'staff_notice'")
+        notices = left.all()
+    await services.db.close()
+    assert len(fake.bot_messages(COUNSEL_CHAT)) == 1
+    assert [tuple(row) for row in notices] == [("staff_notice", "sent")]
