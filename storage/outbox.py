@@ -71,14 +71,29 @@ def _item(r: Any) -> Item:
     return Item(r.id, r.booking_id, r.kind, r.chat_id, r.due_at, r.attempts, r.payload)
 
 
+def _due_now(now: datetime) -> Any:
+    """Pending, due, and claimed by nobody (or by a sender whose lease ran out)."""
+    return (outbox.c.status == PENDING) & (outbox.c.due_at <= now) & (
+        outbox.c.claimed_until.is_(None) | (outbox.c.claimed_until <= now))
+
+
 async def due(conn: AsyncConnection, now: datetime, limit: int) -> list[Item]:
-    """Pending items due now and claimed by nobody (or by a sender whose lease ran out)."""
-    query = select(outbox).where(
-        outbox.c.status == PENDING, outbox.c.due_at <= now,
-        outbox.c.claimed_until.is_(None) | (outbox.c.claimed_until <= now),
+    """Pending items due now and claimed by nobody, oldest first."""
+    query = select(outbox).where(_due_now(now)).order_by(outbox.c.due_at, outbox.c.id)
+    return [_item(r) for r in await conn.execute(query.limit(limit))]
+
+
+async def _next_per_chat(conn: AsyncConnection, now: datetime, held: set[int],
+                         limit: int) -> list[Item]:
+    """Of each chat not held, its oldest due item; every due item that goes to no chat.
+    Oldest first: one chat's backlog never hides the others' items."""
+    ranked = select(outbox.c.id, func.row_number().over(
+        partition_by=outbox.c.chat_id, order_by=(outbox.c.due_at, outbox.c.id)).label("n"),
+    ).where(_due_now(now), outbox.c.chat_id.is_(None) | outbox.c.chat_id.not_in(held)
+            ).subquery()
+    query = select(outbox).join(ranked, ranked.c.id == outbox.c.id).where(
+        outbox.c.chat_id.is_(None) | (ranked.c.n == 1),
     ).order_by(outbox.c.due_at, outbox.c.id).limit(limit)
-    if conn.dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)
     return [_item(r) for r in await conn.execute(query)]
 
 
@@ -96,8 +111,9 @@ async def claim(conn: AsyncConnection, now: datetime, limits: Limits, claimer: s
                 most: int) -> list[Item]:
     """Claim what may be sent now, within the limits, at most one item per chat (a chat's
     items go one after another, in order). Items that go to no chat (planning, email) are
-    not paced. Run in a write transaction; on PostgreSQL claims are taken one instance at
-    a time (an advisory lock), so the limits hold for all of them together."""
+    not paced. Run in a write transaction; claims are taken one instance at a time (an
+    advisory lock on PostgreSQL, the one writer on SQLite), so the limits hold for all of
+    them together and no row lock is needed."""
     await locks.exclusive(conn, "outbox-claim")
     second = now - timedelta(seconds=1)
     budget = limits.pace - int((await conn.execute(select(func.count()).where(
@@ -105,7 +121,27 @@ async def claim(conn: AsyncConnection, now: datetime, limits: Limits, claimer: s
     held = await _held_chats(conn, now, limits)
     group_left = await _groups_sent(conn, now, limits)
     picked: list[Item] = []
-    for item in await due(conn, now, max(most, 1) * 4):
+    limit = max(most, 1) * 4
+    candidates = await due(conn, now, limit)
+    budget = _pick(candidates, picked, most, budget, held, group_left, limits)
+    if budget > 0 and len(picked) < most and len(candidates) == limit:
+        # room left, and more due than looked at: a chat's backlog may hide the others
+        taken = {item.id for item in picked}
+        others = [i for i in await _next_per_chat(conn, now, held, limit) if i.id not in taken]
+        _pick(others, picked, most, budget, held, group_left, limits)
+    if picked:
+        await conn.execute(update(outbox).where(outbox.c.id.in_([i.id for i in picked])).values(
+            claimed_at=now, claimed_until=now + limits.lease, claimed_by=claimer))
+    return picked
+
+
+def _pick(candidates: list[Item], picked: list[Item], most: int, budget: int,
+          held: set[int], group_left: dict[int, int], limits: Limits) -> int:
+    """Add to `picked` what of `candidates` the limits allow (`held`, `group_left` kept);
+    returns the budget left."""
+    for item in candidates:
+        if len(picked) >= most:
+            break
         chat = item.chat_id
         if chat is not None:
             if budget <= 0 or chat in held:
@@ -117,12 +153,7 @@ async def claim(conn: AsyncConnection, now: datetime, limits: Limits, claimer: s
             budget -= 1
             held.add(chat)
         picked.append(item)
-        if len(picked) >= most:
-            break
-    if picked:
-        await conn.execute(update(outbox).where(outbox.c.id.in_([i.id for i in picked])).values(
-            claimed_at=now, claimed_until=now + limits.lease, claimed_by=claimer))
-    return picked
+    return budget
 
 
 async def _held_chats(conn: AsyncConnection, now: datetime, limits: Limits) -> set[int]:

@@ -154,3 +154,12 @@ async def test_sends_answered_together_are_recorded_in_one_write(services: Servi
     assert writes.count("UPDATE") == 10
     if services.db.is_sqlite:  # (asyncpg begins without a statement of its own)
         assert writes.count("BEGIN") <= 2  # the first alone, then the nine that waited
+
+
+async def test_one_chats_backlog_does_not_hide_the_others(services: Services) -> None:
+    await add(services, -100, count=300)  # a staff group's notices after a big /close
+    await add(services, 7)  # then a citizen's reminder
+    first = await claim(services)
+    assert sorted(item.chat_id or 0 for item in first) == [-100, 7]
+    later = await claim(services, NOW + timedelta(milliseconds=10))  # the group is held
+    assert later == []
