@@ -173,7 +173,8 @@ async def open_command(update: Update, ctx: Context, scope: Scope, t: Translator
     day, aim, _ = day_and_target(ctx.args or [], scope, _today(ctx), only_id=True)
     if aim is None:
         return _say(update, ctx, admin.need_target(t))
-    existed = await closing.open_day(await ctx.writer(), day, *aim)
+    existed = await closing.open_day(await ctx.writer(), ctx.services.catalog, day, *aim,
+                                     ctx.now(), ctx.services.settings.zone)
     name = admin.target_name(t, ctx.services.catalog, *aim)
     _say(update, ctx, admin.opened(t, day, name, existed))
 
