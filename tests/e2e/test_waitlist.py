@@ -23,6 +23,7 @@ from tests.fakebot import FakeTelegram
 SERVICE = "chios-work-counsel"  # one desk, one upcoming booking per citizen
 THURSDAY_ELEVEN = datetime(2026, 12, 3, 9, 0, tzinfo=UTC)  # Thu 3 Dec, 11:00 in Athens
 A, B, C = 5001, 5002, 5003
+COUNSEL_CHAT = -1001000000102
 
 
 def request(user: int, start: datetime = THURSDAY_ELEVEN, draft: str = "") -> BookingRequest:
@@ -263,6 +264,9 @@ async def test_a_citizen_joins_from_a_full_day_and_books_the_freed_seat_with_one
     take = offer.buttons[0]["callback_data"]
     await sofia.press("Κράτηση", offer)
     assert "Η κράτησή σας επιβεβαιώθηκε." in sofia.text
+    await drain(app.bot, services)
+    notices = [m.text for m in fake.bot_messages(COUNSEL_CHAT) if "Κράτηση από τη λίστα" in m.text]
+    assert len(notices) == 1  # the department sees it came from the waitlist
     await sofia.press_data(take, offer)  # a second tap
     made = [b for b in await all_bookings(services, B) if b.is_active]
     assert len(made) == 1 and made[0].start == WEDNESDAY + timedelta(hours=1)
@@ -312,3 +316,22 @@ async def test_forgetting_and_retention_erase_waitlist_places(
     await write(services.db, retention.erase_old, clock(), 90)
     async with services.db.read() as conn:
         assert await store.entries_of(conn, C) == []
+
+
+async def test_staff_see_the_waitlist_and_how_offers_ended(
+    services: Services, app: App, fake: FakeTelegram, clock: FrozenClock
+) -> None:
+    made = await book(services, A)
+    await join(services, B)
+    await join(services, C)
+    await cancel(services, made)
+    first = await open_offer_of(services, B)
+    await write(services.db, waitlist.decline, services.catalog, services.settings.zone, B,
+                first["id"], clock())
+    clock.advance(minutes=16)  # C lets theirs run out
+    await drain(app.bot, services)
+    admin = Citizen(fake, app, user_id=9001)
+    await admin.send("/stats")
+    assert "Λίστα αναμονής" in admin.text
+    assert "Εργασιακή συμβουλευτική: 2" in admin.text  # both still wait
+    assert "0 έγιναν δεκτές, 1 απορρίφθηκαν, 1 έληξαν" in admin.text
