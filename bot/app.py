@@ -25,7 +25,7 @@ from bot.ptb.request import AiohttpRequest
 from bot.render.i18n import N_, Translator
 from bot.services.runtime import Services
 from bot.settings import SUPPORTED_LOCALES
-from conversations import admin, common, flow, manage, privacy, screens, staff
+from conversations import admin, common, flow, manage, privacy, screens, staff, waitlist
 
 App = Application[Any, Context, Any, Any, Any, Any]
 log = logging.getLogger(__name__)
@@ -80,8 +80,8 @@ def build_application(services: Services) -> App:
     processor.replay = _replay(application)
     processor.failed = _failed(application)
     application.add_handler(staff.guard(), group=-1)
-    for handler in [*common.before_flows(), *manage.handlers(), *privacy.handlers(),
-                    *staff.handlers(),
+    for handler in [*common.before_flows(), *manage.handlers(), *waitlist.handlers(),
+                    *privacy.handlers(), *staff.handlers(),
                     *admin.handlers()]:
         application.add_handler(handler)
     application.add_handler(flow.conversation())

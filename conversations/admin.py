@@ -39,7 +39,7 @@ from bot.render.html import chunks, esc
 from bot.render.i18n import Translator
 from bot.services import closing, lookups, planning
 from bot.services.catalog import load_catalog, store_catalog
-from bot.services.reports import agenda, bookings_in, ratings_of
+from bot.services.reports import agenda, bookings_in, ratings_of, waiting_in
 
 ScopeOf = Callable[[Collection[int], Catalog, int, int | None], Scope | None]
 
@@ -99,7 +99,9 @@ async def agenda_command(update: Update, ctx: Context, scope: Scope, t: Translat
     zone = ctx.services.settings.zone
     sections = await agenda(ctx.conn, ctx.services.catalog, scope, day, zone,
                             t.locale)
-    _say(update, ctx, reports.agenda(t, day, sections, zone))
+    lengths, offers = await waiting_in(ctx.conn, scope, day, day, zone)
+    _say(update, ctx, "\n".join([reports.agenda(t, day, sections, zone), *reports.waiting_lines(
+        t, ctx.services.catalog, lengths, offers)]))
 
 
 async def today_command(update: Update, ctx: Context, scope: Scope, t: Translator) -> None:
@@ -173,7 +175,8 @@ async def open_command(update: Update, ctx: Context, scope: Scope, t: Translator
     day, aim, _ = day_and_target(ctx.args or [], scope, _today(ctx), only_id=True)
     if aim is None:
         return _say(update, ctx, admin.need_target(t))
-    existed = await closing.open_day(await ctx.writer(), day, *aim)
+    existed = await closing.open_day(await ctx.writer(), ctx.services.catalog, day, *aim,
+                                     ctx.now(), ctx.services.settings.zone)
     name = admin.target_name(t, ctx.services.catalog, *aim)
     _say(update, ctx, admin.opened(t, day, name, existed))
 
@@ -193,8 +196,10 @@ async def stats_command(update: Update, ctx: Context, scope: Scope, t: Translato
     found_bookings = await bookings_in(ctx.conn, scope, first, last, zone)
     ratings = await ratings_of(ctx.conn, found_bookings)
     numbers = stats(found_bookings, zone, ratings)
-    _say(update, ctx, reports.stats_text(t, ctx.services.catalog, first, last,
-                                         numbers))
+    lengths, offers = await waiting_in(ctx.conn, scope, first, last, zone)
+    _say(update, ctx, "\n".join([
+        reports.stats_text(t, ctx.services.catalog, first, last, numbers),
+        *reports.waiting_lines(t, ctx.services.catalog, lengths, offers)]))
 
 
 async def reload_command(update: Update, ctx: Context, scope: Scope, t: Translator) -> None:

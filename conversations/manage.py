@@ -21,10 +21,10 @@ from bot.ptb.handlers import (
     say,
     stale,
 )
-from bot.render import callbacks, cards, html, keyboards, reminders
+from bot.render import callbacks, cards, html, keyboards, reminders, waiting
 from bot.render.callbacks import Button
 from bot.render.i18n import Citizen
-from bot.services import booking, feedback, lookups
+from bot.services import booking, feedback, lookups, waitlist
 
 PRIVATE = filters.ChatType.PRIVATE
 
@@ -42,6 +42,10 @@ async def my_bookings(update: Update, ctx: Context) -> None:
         card = cards.booking_card(who.t, service, item, who.zone)
         ctx.reply.send(card, keyboards.booking_actions(who.t, item, card=True),
                        sent=ctx.reply.remember(item.id, "card"))
+    for entry in await waitlist.entries(ctx.conn, who.user_id):
+        service = services.catalog.service(entry["service_id"])
+        ctx.reply.send(waiting.entry_line(who.t, service, entry),
+                       keyboards.leave_waitlist(who.t, entry["id"]))
 
 
 async def earlier_bookings(update: Update, ctx: Context) -> None:
@@ -118,7 +122,8 @@ async def _cancel(update: Update, ctx: Context, who: Citizen, reference: str,
     shown_in = pressed_message(update)
     try:
         cancelled = await booking.cancel(await ctx.writer(), services.catalog, reference,
-                                         who.user_id, ctx.now(), reason, shown_in=shown_in)
+                                         who.user_id, ctx.now(), reason, shown_in=shown_in,
+                                         zone=services.settings.zone)
     except NotAllowed as refusal:
         return refuse(update, ctx, who, refusal)
     answer(ctx)

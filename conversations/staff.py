@@ -119,7 +119,8 @@ async def reason_replied(update: Update, ctx: Context) -> None:
         return
     try:
         await booking.cancel(await ctx.writer(), ctx.services.catalog, found.reference,
-                             user_of(update).id, ctx.now(), replied[1], by_staff=True)
+                             user_of(update).id, ctx.now(), replied[1], by_staff=True,
+                             zone=ctx.services.settings.zone)
     except NotAllowed as refusal:
         say(ctx, html.esc(phrases.refusal(t, refusal.reason, None)))
         return

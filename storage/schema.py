@@ -118,15 +118,54 @@ bookings = Table(
     Column("updated_at", UTCDateTime, nullable=False),
 )
 
-# One row per 5-minute cell and desk seat a booking occupies: the primary key is what
-# makes a double booking impossible, whatever the application code does.
+# Citizens waiting for a seat of a service to free up, first come, first served. A wish
+# narrows what they can make: a day, or a part of the day (morning, afternoon) until a day.
+waitlist = Table(
+    "waitlist",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("user_id", BigInteger, nullable=False, index=True),
+    Column("service_id", String(32), nullable=False),
+    Column("channel", String(16), nullable=False),
+    Column("day", Date, nullable=True),  # only this day
+    Column("part", String(16), nullable=False, default=""),  # "", morning, afternoon
+    Column("until", Date, nullable=True),  # no later than this day
+    Column("status", String(16), nullable=False),  # waiting, booked, left
+    Column("locale", String(8), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+
+# A freed seat offered to one citizen of the waitlist, held for them until it expires.
+offers = Table(
+    "offers",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("entry_id", Integer, ForeignKey("waitlist.id", ondelete="CASCADE"), nullable=False,
+           index=True),
+    Column("service_id", String(32), nullable=False),
+    Column("desk", String(32), nullable=False),
+    Column("seat", Integer, nullable=False),
+    Column("start_at", UTCDateTime, nullable=False),
+    Column("end_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+    Column("status", String(16), nullable=False),  # open, taken, declined, expired, withdrawn
+    Column("booking_id", Integer, nullable=True),  # the booking it became
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("ended_at", UTCDateTime, nullable=True),
+)
+
+# One row per 5-minute cell and desk seat a booking (or an open offer) occupies: the
+# primary key is what makes a double booking impossible, whatever the application code does.
 holds = Table(
     "holds",
     metadata,
     Column("desk", String(32), primary_key=True),
     Column("cell", UTCDateTime, primary_key=True),
     Column("seat", Integer, primary_key=True),
-    _booking_id(nullable=False, index=True),
+    _booking_id(nullable=True, index=True),
+    Column("offer_id", Integer, ForeignKey("offers.id", ondelete="CASCADE"), nullable=True,
+           index=True),
 )
 
 booking_events = Table(
@@ -254,6 +293,9 @@ Index("ix_bookings_service_start", bookings.c.service_id, bookings.c.start_at)
 # The calendar reads a month of one desk from this index alone (bookings.seats_taken).
 Index("ix_bookings_desk_seats", bookings.c.desk, bookings.c.start_at, bookings.c.end_at,
       bookings.c.seat, bookings.c.status)
+Index("ix_waitlist_service_status", waitlist.c.service_id, waitlist.c.status,
+      waitlist.c.created_at)
+Index("ix_offers_desk_status", offers.c.desk, offers.c.status, offers.c.start_at)
 Index("ix_outbox_chat_sent", outbox.c.chat_id, outbox.c.sent_at)
 # What is still to send, by when: the sender's one query; sent items do not weigh on it.
 Index("ix_outbox_pending", outbox.c.due_at, sqlite_where=outbox.c.status == "pending",

@@ -35,6 +35,7 @@ from telegram.error import BadRequest, RetryAfter, TelegramError, TimedOut
 from bot.delivery import mail
 from bot.delivery.emails import send_email
 from bot.delivery.messenger import SHOWN, Shown
+from bot.delivery.offers import run_offer_expiry, send_offer
 from bot.delivery.redact import run_wipe, send_redaction
 from bot.delivery.to_citizens import (
     send_citizen_cancelled,
@@ -50,7 +51,7 @@ from bot.delivery.to_staff import send_digest, send_staff_notice, send_today
 from bot.domain.model import Booking
 from bot.domain.privacy import failure, redact
 from bot.ptb.replies import retry_after
-from bot.services import planning
+from bot.services import offering, planning
 from bot.services.runtime import Services
 from storage import bookings, messages, outbox
 from storage.db import Database
@@ -61,7 +62,8 @@ GROUP_LIMIT = 20  # messages a minute in one group chat
 MAX_ATTEMPTS = 5
 BATCH = 50  # items one pass claims at most
 STOP_GRACE = 15.0  # seconds the pass in hand may take to finish when the bot stops
-AT_MOST_ONCE = (planning.FEEDBACK, planning.DIGEST)  # a duplicate is worse than a loss
+# A duplicate is worse than a loss:
+AT_MOST_ONCE = (planning.FEEDBACK, planning.DIGEST, offering.OFFER)
 CLAIMER = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
 
 # A sender returns None when it sent the item, or why it dropped it.
@@ -315,4 +317,5 @@ BOOKING_SENDERS: dict[str, BookingSender] = {
     planning.REDACT: send_redaction,
 }
 CHAT_SENDERS: dict[str, ChatSender] = {planning.DIGEST: send_digest, planning.WIPE: run_wipe,
-                                        planning.TODAY: send_today}
+                                        planning.TODAY: send_today, offering.OFFER: send_offer,
+                                        offering.OFFER_EXPIRY: run_offer_expiry}

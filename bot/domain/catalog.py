@@ -89,6 +89,10 @@ class Service(_Model):
     max_active: int = Field(
         default=1, ge=1, le=20, description="upcoming bookings one citizen may hold here"
     )
+    offer_minutes: int = Field(
+        default=15, ge=1, le=24 * 60, description="how long a freed seat is held for the "
+        "citizen of the waitlist it is offered to"
+    )
 
     @field_validator("channels")
     @classmethod

@@ -54,6 +54,10 @@ ARGUMENTS: dict[str, str] = {
     "smt": REFERENCE + r"/[0-9]{1,9}",  # staff: move it to that time (epoch minutes)
     "cl": r"[a-z0-9]{8}",  # admin: yes, close the day (a pending /close)
     "cn": r"[a-z0-9]{8}",  # admin: no, keep it open
+    "wj": r"(?:[0-9]{4}-[0-9]{2}-[0-9]{2})?",  # join the waitlist (any time, or that day)
+    "wl": r"[0-9]{1,9}",  # leave the waitlist (the entry)
+    "wy": r"[0-9]{1,9}",  # take the offered seat (the offer)
+    "wn": r"[0-9]{1,9}",  # no, thank you (the offer)
     "fy": r"",  # yes, forget me (erase everything about me)
     "fn": r"",  # no, keep my data
     "lang": r"el|en",
@@ -61,7 +65,7 @@ ARGUMENTS: dict[str, str] = {
 }
 # The booking flow's buttons: they carry the revision of the screen they are shown on.
 FLOW_STEPS = frozenset({"m", "g", "s", "c", "mo", "d", "t", "keep", "yn", "ok", "edit", "book",
-                        "back", "cancel"})
+                        "back", "cancel", "wj"})
 _COMPILED = {step: re.compile(shape, re.ASCII) for step, shape in ARGUMENTS.items()}
 
 

@@ -335,3 +335,23 @@ def timezones(t: Translator, now: datetime) -> Keyboard:
         for name in COMMON_ZONES
     ]
     return markup(fit(buttons))
+
+
+def join_waitlist(t: Translator, day: str = "") -> list[Button]:
+    """The row that puts the citizen on the waitlist (of a day, or of any time)."""
+    return [button(t._("Tell me if a seat frees up"), "wj", day)]
+
+
+def with_row(keyboard: Keyboard, row: list[Button]) -> Keyboard:
+    """The keyboard with one more row above its last (the navigation) row."""
+    rows: Rows = list(keyboard.get("inline_keyboard", []))
+    return markup([*rows[:-1], row, *rows[-1:]])
+
+
+def leave_waitlist(t: Translator, entry_id: int) -> Keyboard:
+    return markup([[button(t._("Leave the waiting list"), "wl", str(entry_id))]])
+
+
+def offer(t: Translator, offer_id: int) -> Keyboard:
+    return markup([[button(t._("Book"), "wy", str(offer_id)),
+                    button(t._("No, thank you"), "wn", str(offer_id))]])

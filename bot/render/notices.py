@@ -48,6 +48,8 @@ def notice(t: Translator, service: ResolvedService | None, booking: Booking, zon
     lines += [f"{esc(label)}: {esc(value)}" for label, value in rows if value]
     if booking.status is Status.CANCELLED and booking.cancel_reason:
         lines.append(esc(t._("Reason: %(reason)s") % {"reason": booking.cancel_reason}))
+    if booking.is_active and (last or {}).get("data", {}).get("waitlist"):
+        lines.append("📋 " + esc(t._("Booked from the waiting list.")))
     if booking.is_active and booking.attendance_at:
         lines.append("✅ " + esc(t._("The citizen confirmed they will take part.")))
     previous = (last or {}).get("data", {}).get("from", {}).get("start")

@@ -154,3 +154,19 @@ def _phone_cell(phone: str) -> str:
     written, with no apostrophe shown. Only a checked phone goes into the formula."""
     shown = display_phone(phone) if phone else ""
     return f'="{shown}"' if PHONE.fullmatch(shown) else _cell(phone)
+
+
+def waiting_lines(t: Translator, catalog: Catalog, lengths: dict[str, int],
+                  offers: dict[str, int]) -> list[str]:
+    """The waitlist of each service and how its offers ended, for /stats and the agenda."""
+    lines = ["", "<b>" + esc(t._("Waiting list")) + "</b>"]
+    for service_id, waiting in sorted(lengths.items()):
+        service = catalog.service(service_id)
+        name = service.service.name.get(t.locale) if service else service_id
+        lines.append(esc(f"{name}: {number(waiting, t.locale)}"))
+    if not lengths:
+        lines.append(esc(t._("Nobody is waiting.")))
+    lines.append(esc(t._("Offers taken: %(taken)s, declined: %(declined)s, expired: "
+                         "%(expired)s") % {key: number(offers.get(key, 0), t.locale)
+                                           for key in ("taken", "declined", "expired")}))
+    return lines

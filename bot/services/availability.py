@@ -19,7 +19,7 @@ from bot.domain.availability import (
 )
 from bot.domain.catalog import MAX_DURATION, ResolvedService
 from bot.domain.model import Booking, Slot
-from storage import bookings, closures
+from storage import bookings, closures, waitlist
 
 LONGEST = timedelta(minutes=MAX_DURATION)  # no appointment lasts longer
 
@@ -31,6 +31,7 @@ async def _occupied(conn: AsyncConnection, service: ResolvedService, zone: ZoneI
     queries bounded to the span."""
     first, last = start.astimezone(zone).date() - timedelta(days=1), end.astimezone(zone).date()
     taken = await bookings.seats_taken(conn, service.service.desk, start, end, LONGEST, ignore)
+    taken += await waitlist.open_offers_of_desk(conn, service.service.desk, start, end)
     closed = await closures.closed_days(conn, scopes_of(service), first, last)
     return taken, closed
 

@@ -30,8 +30,8 @@ from bot.domain.rules import (
     resolve,
     snapshot,
 )
-from bot.services import planning
-from storage import bookings, closures, locks, messages
+from bot.services import offering, planning
+from storage import bookings, closures, locks, messages, waitlist
 
 ATTEMPTS = 5  # a change refused by a constraint (a race lost) is tried this often
 
@@ -96,6 +96,10 @@ async def book(
         await limits_allow(conn, service, request.user_id, now)
         if await _closed(conn, service, slot, zone):
             raise NotBookable(slot.start.isoformat())
+        # A time offered to this citizen from the waitlist is held for them: theirs to take.
+        offer = await waitlist.own_open_offer(conn, request.user_id, service.id, slot.start)
+        if offer is not None:
+            await waitlist.end_offer(conn, offer, waitlist.TAKEN, now)
         desk, needed = service.service.desk, cells(slot.start, slot.end)
         seat = await bookings.free_seat(conn, desk, needed, service.service.capacity)
         if seat is None:
@@ -105,7 +109,11 @@ async def book(
         await bookings.hold_seat(conn, booking_id, desk, needed, seat)
         if request.draft_id:
             await bookings.record_draft(conn, request.draft_id, booking_id, now)
-        data = {"start": slot.start.isoformat(), "channel": request.channel.value, "seat": seat}
+        data: dict[str, Any] = {"start": slot.start.isoformat(),
+                                "channel": request.channel.value, "seat": seat}
+        if offer is not None:
+            await waitlist.took_offer(conn, offer, booking_id, now)
+            data["waitlist"] = True
         return await _changed(conn, booking_id, "booked", request.user_id, data, now, service,
                               shown_in)
 
@@ -215,8 +223,10 @@ async def reschedule(
         if request.draft_id:
             await bookings.record_draft(conn, request.draft_id, old.id, now)
         data = {"from": snapshot(old), "seat": seat, "by": "staff" if staff else "citizen"}
-        return await _changed(conn, old.id, "rescheduled", staff or request.user_id, data,
-                              now, service, shown_in)
+        moved = await _changed(conn, old.id, "rescheduled", staff or request.user_id, data,
+                               now, service, shown_in)
+        await offering.offer_freed(conn, catalog, zone, old.service_id, old.start, now)
+        return moved
 
     days = {slot.start.astimezone(zone).date()}
     if current := await bookings.get_booking_by_reference(conn, reference):
@@ -248,26 +258,33 @@ async def cancel(
     reason: str = "",
     by_staff: bool = False,
     shown_in: int = 0,
+    zone: ZoneInfo | None = None,
 ) -> Booking:
     """Cancel and free the seat at once. Citizens may cancel only their own booking and not
-    after the service's cutoff; staff may cancel any upcoming booking."""
+    after the service's cutoff; staff may cancel any upcoming booking. With the service's
+    `zone`, the freed seat is offered to the waitlist."""
     booking = await _changeable_in(conn, reference, None if by_staff else actor, now)
     if not by_staff:
         check_cutoff(booking, catalog.service(booking.service_id), now)
     return await cancel_in(conn, catalog, booking, actor, now, reason,
-                           by="staff" if by_staff else "citizen", shown_in=shown_in)
+                           by="staff" if by_staff else "citizen", shown_in=shown_in, zone=zone)
 
 
 async def cancel_in(conn: AsyncConnection, catalog: Catalog, booking: Booking, actor: int,
-                    now: datetime, reason: str, by: str, shown_in: int = 0) -> Booking:
-    """Cancel within the caller's transaction; `by` is citizen, staff or closure."""
+                    now: datetime, reason: str, by: str, shown_in: int = 0,
+                    zone: ZoneInfo | None = None) -> Booking:
+    """Cancel within the caller's transaction; `by` is citizen, staff or closure. With the
+    service's `zone`, the freed seat is offered to the first in line of the waitlist."""
     await bookings.release_holds(conn, booking.id)
     await bookings.update_booking(conn, booking.id, status=Status.CANCELLED.value,
                                   cancel_reason=reason, sequence=booking.sequence + 1,
                                   updated_at=now)
     data = {"reason": reason, "by": by}
-    return await _changed(conn, booking.id, "cancelled", actor, data, now,
-                          catalog.service(booking.service_id), shown_in)
+    cancelled = await _changed(conn, booking.id, "cancelled", actor, data, now,
+                               catalog.service(booking.service_id), shown_in)
+    if zone is not None:
+        await offering.offer_freed(conn, catalog, zone, booking.service_id, booking.start, now)
+    return cancelled
 
 
 async def set_outcome(conn: AsyncConnection, catalog: Catalog, reference: str,

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from bot.domain.availability import midnight
 from bot.domain.catalog import Catalog
 from bot.domain.model import Booking, Status
-from bot.services import booking
+from bot.services import booking, offering
 from storage import bookings, closures, locks
 
 
@@ -60,5 +60,10 @@ async def close_day(conn: AsyncConnection, catalog: Catalog, day: date, kind: st
     return closed, cancelled
 
 
-async def open_day(conn: AsyncConnection, day: date, kind: str, scope_id: str) -> bool:
-    return await closures.reopen(conn, day, kind, scope_id)
+async def open_day(conn: AsyncConnection, catalog: Catalog, day: date, kind: str,
+                   scope_id: str, now: datetime, zone: ZoneInfo) -> bool:
+    """Reopen the day; its free times are offered to the waitlist at once."""
+    reopened = await closures.reopen(conn, day, kind, scope_id)
+    if reopened:
+        await offering.offer_day(conn, catalog, zone, day, kind, scope_id, now)
+    return reopened

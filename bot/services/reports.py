@@ -11,7 +11,7 @@ from bot.domain.availability import midnight
 from bot.domain.catalog import Catalog, Group
 from bot.domain.model import Booking
 from bot.domain.scope import Scope
-from storage import bookings, feedback
+from storage import bookings, feedback, waitlist
 
 
 async def bookings_in(conn: AsyncConnection, scope: Scope, first: date, last: date,
@@ -43,3 +43,13 @@ async def agenda(conn: AsyncConnection, catalog: Catalog, scope: Scope, day: dat
 async def ratings_of(conn: AsyncConnection, found: list[Booking]) -> list[int]:
     return await feedback.feedback_of(conn, [b.id for b in found])
 
+
+
+async def waiting_in(conn: AsyncConnection, scope: Scope, first: date, last: date,
+                     zone: ZoneInfo) -> tuple[dict[str, int], dict[str, int]]:
+    """Who waits now in each of the scope's services, and how the offers that ended in
+    [first, last] ended (taken, declined, expired)."""
+    ids = [service.id for group in scope.groups for service in group.services]
+    offers = await waitlist.offer_counts(conn, ids, midnight(first, zone),
+                                         midnight(last + timedelta(days=1), zone))
+    return await waitlist.lengths(conn, ids), offers

@@ -9,17 +9,19 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.services import planning
-from storage import bookings, chats, messages, outbox
+from storage import bookings, chats, messages, outbox, waitlist
 
 DRAFT_DAYS = 30  # a booking left half way is forgotten after this long
 RETENTION, REQUEST = "retention", "request"  # why a booking's data was erased
 
 
 async def erase_old(conn: AsyncConnection, now: datetime, days: int) -> int:
-    """Erase the personal data of bookings that ended more than `days` ago; what statistics
-    need stays. Returns how many bookings were erased."""
+    """Erase the personal data of bookings that ended more than `days` ago (what statistics
+    need stays), and the waitlist places done with as long ago or whose last day passed.
+    Returns how many bookings were erased."""
     ids = await bookings.ended_before(conn, now - timedelta(days=days))
     await erase(conn, ids, now, RETENTION)
+    await waitlist.purge(conn, now - timedelta(days=days), now.date())
     return len(ids)
 
 

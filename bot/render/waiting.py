@@ -1,0 +1,82 @@
+"""The waitlist as the citizen reads it: joining, their places, an offer and its answers."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.domain.catalog import ResolvedService
+from bot.domain.model import Channel
+from bot.render.formatting import clock, long_date
+from bot.render.html import esc
+from bot.render.i18n import Translator
+from bot.render.phrases import how_line, service_name, when_lines
+
+
+def joined(t: Translator, service: ResolvedService, day: str) -> str:
+    name = service_name(t, service, service.id)
+    if day:
+        return esc(t._("You are on the waiting list of «%(service)s» for %(date)s. If a "
+                       "seat frees up that day, we will offer it to you here.")
+                   % {"service": name, "date": long_date(datetime.fromisoformat(day).date(),
+                                                         t.locale)})
+    return esc(t._("You are on the waiting list of «%(service)s». If a seat frees up, we "
+                   "will offer it to you here.") % {"service": name})
+
+
+def already_waiting(t: Translator) -> str:
+    return esc(t._("You are already on the waiting list of this service."))
+
+
+def entry_line(t: Translator, service: ResolvedService | None, entry: dict[str, Any]) -> str:
+    """One place on the waitlist, for /mybookings."""
+    name = service_name(t, service, entry["service_id"])
+    if entry["day"] is not None:
+        return esc(t._("Waiting list: %(service)s, for %(date)s")
+                   % {"service": name, "date": long_date(entry["day"], t.locale)})
+    return esc(t._("Waiting list: %(service)s") % {"service": name})
+
+
+def left(t: Translator) -> str:
+    return esc(t._("You have left the waiting list."))
+
+
+def not_waiting(t: Translator) -> str:
+    return esc(t._("You are no longer on this waiting list."))
+
+
+def offer(t: Translator, service: ResolvedService, channel: Channel, start: datetime,
+          end: datetime, expires_at: datetime, zone: ZoneInfo) -> str:
+    lines = [
+        "🔔 <b>" + esc(t._("A seat has freed up for you.")) + "</b>",
+        "",
+        esc(t._("Service: %(name)s") % {"name": service_name(t, service, service.id)}),
+        how_line(t, channel),
+        *when_lines(t, start, end, zone),
+        "",
+        esc(t._("The seat is held for you until %(time)s. «Book» books it with the details "
+                "of your last booking.") % {"time": clock(expires_at, zone)}),
+    ]
+    return "\n".join(lines)
+
+
+def gone(t: Translator, reason: str) -> str:
+    """Why an offer can no longer be answered."""
+    if reason == "expired":
+        return esc(t._("This offer has expired and the seat has been offered to the next "
+                       "citizen on the waiting list."))
+    if reason == "ended":
+        return esc(t._("This offer is no longer valid."))
+    return esc(t._("This offer is not available."))
+
+
+def declined(t: Translator) -> str:
+    return esc(t._("Thank you. The seat will be offered to the next citizen; you keep your "
+                   "place on the waiting list."))
+
+
+def need_details(t: Translator, expires_at: datetime, zone: ZoneInfo) -> str:
+    return esc(t._("We do not have your details from an earlier booking. Please book with "
+                   "/start and choose this day and time: the seat is held for you until "
+                   "%(time)s.") % {"time": clock(expires_at, zone)})

@@ -1,0 +1,100 @@
+"""Offering a freed seat to the waitlist, in the transaction that frees it.
+
+First come, first served per service: the earliest entry whose wish the time fits and who
+may still book (their limits) is offered it, held for them for the service's
+`offer_minutes`; one at their limit is skipped. The offer and its expiry are outbox items,
+so a restart loses none and sends none twice.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.domain.availability import candidate_slots, cells, midnight, offered_slot, scopes_of
+from bot.domain.catalog import Catalog, ResolvedService
+from bot.domain.model import Slot
+from bot.domain.rules import NotAllowed, check_limits
+from bot.domain.wishes import Wish
+from storage import bookings, closures, outbox, waitlist
+
+OFFER = "offer"  # a freed seat offered to a citizen of the waitlist
+OFFER_EXPIRY = "offer_expiry"  # the hold of an offer runs out: the next in line has it
+
+
+async def offer_freed(conn: AsyncConnection, catalog: Catalog, zone: ZoneInfo,
+                      service_id: str, start: datetime, now: datetime) -> list[int]:
+    """Offer the seats free at `start` in the service to the first in line, one seat
+    each; the offers made. A time the service would not book now (notice, horizon,
+    closures) is offered to nobody."""
+    service = catalog.service(service_id)
+    slot = offered_slot(service, zone, start, now) if service else None
+    if service is None or slot is None or await _closed(conn, service, slot, zone):
+        return []
+    made: list[int] = []
+    while (offer_id := await _offer_one(conn, service, slot, zone, now)) is not None:
+        made.append(offer_id)
+    return made
+
+
+async def offer_day(conn: AsyncConnection, catalog: Catalog, zone: ZoneInfo, day: date,
+                    kind: str, scope_id: str, now: datetime) -> list[int]:
+    """A reopened day: every free time of every service in its scope, offered in turn."""
+    made: list[int] = []
+    start, end = midnight(day, zone), midnight(day + timedelta(days=1), zone)
+    for service in catalog.services():
+        if (kind, scope_id) not in scopes_of(service):
+            continue
+        for slot in candidate_slots(service, zone, start, end, now):
+            made += await offer_freed(conn, catalog, zone, service.id, slot.start, now)
+    return made
+
+
+async def _offer_one(conn: AsyncConnection, service: ResolvedService, slot: Slot,
+                     zone: ZoneInfo, now: datetime) -> int | None:
+    desk, needed = service.service.desk, cells(slot.start, slot.end)
+    seat = await bookings.free_seat(conn, desk, needed, service.service.capacity)
+    if seat is None:
+        return None
+    entry = await _first_in_line(conn, service, slot, zone, now)
+    if entry is None:
+        return None
+    expires = min(now + timedelta(minutes=service.service.offer_minutes), slot.start)
+    try:
+        async with conn.begin_nested():
+            offer_id = await waitlist.add_offer(conn, entry["id"], service.id, desk, seat,
+                                                slot.start, slot.end, expires, needed, now)
+    except IntegrityError:  # the seat was taken meanwhile by a concurrent booking
+        return None
+    due = outbox.Due(None, now)
+    await outbox.add_all(conn, [
+        due.item(OFFER, now, chat_id=entry["user_id"], payload={"offer": offer_id}),
+        due.item(OFFER_EXPIRY, expires, payload={"offer": offer_id}),
+    ])
+    return offer_id
+
+
+async def _first_in_line(conn: AsyncConnection, service: ResolvedService, slot: Slot,
+                         zone: ZoneInfo, now: datetime) -> dict[str, Any] | None:
+    for entry in await waitlist.in_line(conn, service.id, slot.start):
+        wish = Wish(entry["day"], entry["part"], entry["until"])
+        if not wish.allows(slot, zone) or entry["channel"] not in service.service.channels:
+            continue
+        in_service, in_municipality = await bookings.count_active(
+            conn, entry["user_id"], now, service.id, service.municipality.id)
+        try:
+            check_limits(service, in_service, in_municipality)
+        except NotAllowed:
+            continue  # at their limit: the next in line
+        return entry
+    return None
+
+
+async def _closed(conn: AsyncConnection, service: ResolvedService, slot: Slot,
+                  zone: ZoneInfo) -> bool:
+    day = slot.start.astimezone(zone).date()
+    return bool(await closures.closed_days(conn, scopes_of(service), day, day))

@@ -1,0 +1,150 @@
+"""The citizen's side of the waitlist: joining, leaving, and answering an offer (take it
+with one tap, decline it) and its running out, each in one transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.domain.catalog import Catalog
+from bot.domain.model import Booking, BookingRequest, Channel
+from bot.domain.rules import BookingError, NotBookable
+from bot.domain.wishes import PARTS
+from bot.services import booking, offering
+from storage import bookings, waitlist
+
+
+class OfferGone(BookingError):
+    """The offer is not this citizen's, or no longer open: `reason` says which."""
+
+    NOT_FOUND = "not_found"  # no such offer, or another citizen's (forged)
+    ENDED = "ended"  # declined, taken or withdrawn before
+    EXPIRED = "expired"  # the hold ran out
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class NeedDetails(BookingError):
+    """No earlier booking to take the details from: the citizen books the held time in
+    the booking flow (their own booking of it takes the offer)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Offer:
+    id: int
+    user_id: int
+    service_id: str
+    channel: Channel
+    start: datetime
+    end: datetime
+    expires_at: datetime
+    locale: str
+
+
+async def join(conn: AsyncConnection, catalog: Catalog, user_id: int, service_id: str,
+               channel: str, day: date | None, part: str, locale: str, now: datetime) -> bool:
+    """Join the service's waitlist; False if the citizen is already on it."""
+    service = catalog.service(service_id)
+    if service is None or channel not in service.service.channels or part not in PARTS:
+        raise NotBookable(service_id)
+    if await waitlist.waiting_entry(conn, user_id, service_id):
+        return False
+    await waitlist.add_entry(conn, user_id, service_id, channel, day, part, None, locale, now)
+    return True
+
+
+async def entries(conn: AsyncConnection, user_id: int) -> list[dict[str, Any]]:
+    return await waitlist.entries_of(conn, user_id)
+
+
+async def leave(conn: AsyncConnection, user_id: int, entry_id: int, now: datetime) -> bool:
+    """Leave the waitlist (an offer made stands until answered or run out); False if not
+    on it."""
+    found = await waitlist.entry(conn, entry_id)
+    if found is None or found["user_id"] != user_id or found["status"] != waitlist.WAITING:
+        return False
+    await waitlist.set_entry(conn, entry_id, waitlist.LEFT, now)
+    return True
+
+
+async def offer_of(conn: AsyncConnection, offer_id: int) -> Offer | None:
+    row = await waitlist.offer(conn, offer_id)
+    if row is None:
+        return None
+    return Offer(row["id"], row["user_id"], row["service_id"], Channel(row["channel"]),
+                 row["start_at"], row["end_at"], row["expires_at"], row["locale"])
+
+
+async def is_open(conn: AsyncConnection, offer_id: int, now: datetime) -> bool:
+    row = await waitlist.offer(conn, offer_id)
+    return row is not None and row["status"] == waitlist.OPEN and row["expires_at"] > now
+
+
+async def accept(conn: AsyncConnection, catalog: Catalog, zone: ZoneInfo, user_id: int,
+                 offer_id: int, now: datetime, meeting_url: str = "",
+                 shown_in: int = 0) -> Booking:
+    """Book the held seat with the details of the citizen's last booking. Pressed again,
+    the booking it made."""
+    row = await _own(conn, user_id, offer_id)
+    if row["status"] == waitlist.TAKEN and row["booking_id"]:
+        made = await bookings.get_booking(conn, row["booking_id"])
+        if made is not None:
+            return made
+    await _still_open(conn, catalog, zone, row, now)
+    last = await _last_details(conn, user_id)
+    if last is None:
+        raise NeedDetails(str(offer_id))
+    request = BookingRequest(
+        user_id=user_id, service_id=row["service_id"], channel=Channel(row["channel"]),
+        start=row["start_at"], details=last.details, consent_at=now, locale=row["locale"],
+        timezone=zone.key, draft_id=f"offer{offer_id}")
+    return await booking.book(conn, catalog, zone, request, now, meeting_url, shown_in)
+
+
+async def decline(conn: AsyncConnection, catalog: Catalog, zone: ZoneInfo, user_id: int,
+                  offer_id: int, now: datetime) -> None:
+    """«No, thank you»: the seat goes to the next in line; the citizen keeps their place."""
+    row = await _own(conn, user_id, offer_id)
+    await _still_open(conn, catalog, zone, row, now)
+    await waitlist.end_offer(conn, offer_id, waitlist.DECLINED, now)
+    await offering.offer_freed(conn, catalog, zone, row["service_id"], row["start_at"], now)
+
+
+async def expire(conn: AsyncConnection, catalog: Catalog, zone: ZoneInfo, offer_id: int,
+                 now: datetime) -> bool:
+    """The hold ran out (the outbox's item due then): the next in line is offered it."""
+    row = await waitlist.offer(conn, offer_id)
+    if row is None or not await waitlist.end_offer(conn, offer_id, waitlist.EXPIRED, now):
+        return False
+    await offering.offer_freed(conn, catalog, zone, row["service_id"], row["start_at"], now)
+    return True
+
+
+async def _own(conn: AsyncConnection, user_id: int, offer_id: int) -> dict[str, Any]:
+    row = await waitlist.offer(conn, offer_id)
+    if row is None or row["user_id"] != user_id:
+        raise OfferGone(OfferGone.NOT_FOUND)
+    return row
+
+
+async def _still_open(conn: AsyncConnection, catalog: Catalog, zone: ZoneInfo,
+                      row: dict[str, Any], now: datetime) -> None:
+    if row["status"] == waitlist.EXPIRED:
+        raise OfferGone(OfferGone.EXPIRED)
+    if row["status"] != waitlist.OPEN:
+        raise OfferGone(OfferGone.ENDED)
+    if row["expires_at"] <= now:  # its expiry item has not run yet: it runs out now
+        await expire(conn, catalog, zone, row["id"], now)
+        raise OfferGone(OfferGone.EXPIRED)
+
+
+async def _last_details(conn: AsyncConnection, user_id: int) -> Booking | None:
+    found = [b for b in await bookings.bookings_of_user(conn, user_id)
+             if b.erased_at is None and b.details.name]
+    return max(found, key=lambda b: b.id) if found else None

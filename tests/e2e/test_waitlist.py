@@ -1,0 +1,337 @@
+"""The waitlist: freed seats offered in turn, held while offered, taken with one tap."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from bot.app import App
+from bot.domain.model import Booking, BookingRequest, Channel, Details
+from bot.domain.rules import SlotTaken
+from bot.services import booking, closing, offering, waitlist
+from bot.services.runtime import Services
+from storage import outbox
+from storage import waitlist as store
+from tests.chat import Citizen
+from tests.conftest import FrozenClock, drain, write
+from tests.e2e.flow import walk
+from tests.fakebot import FakeTelegram
+
+SERVICE = "chios-work-counsel"  # one desk, one upcoming booking per citizen
+THURSDAY_ELEVEN = datetime(2026, 12, 3, 9, 0, tzinfo=UTC)  # Thu 3 Dec, 11:00 in Athens
+A, B, C = 5001, 5002, 5003
+COUNSEL_CHAT = -1001000000102
+
+
+def request(user: int, start: datetime = THURSDAY_ELEVEN, draft: str = "") -> BookingRequest:
+    return BookingRequest(
+        user_id=user, service_id=SERVICE, channel=Channel.IN_PERSON, start=start,
+        details=Details(name=f"Πολίτης {user}", email=f"c{user}@example.com",
+                        phone="306912345678"),
+        consent_at=THURSDAY_ELEVEN - timedelta(days=3), locale="el",
+        timezone="Europe/Athens", draft_id=draft)
+
+
+async def book(services: Services, user: int, start: datetime = THURSDAY_ELEVEN) -> Booking:
+    made: Booking = await write(services.db, booking.book, services.catalog,
+                                services.settings.zone, request(user, start), services.clock())
+    return made
+
+
+async def join(services: Services, user: int, day: date | None = None) -> bool:
+    joined: bool = await write(services.db, waitlist.join, services.catalog, user, SERVICE,
+                               "in_person", day, "", "el", services.clock())
+    return joined
+
+
+async def cancel(services: Services, made: Booking) -> None:
+    await write(services.db, booking.cancel, services.catalog, made.reference, made.user_id,
+                services.clock(), zone=services.settings.zone)
+
+
+async def offers(services: Services) -> list[dict[str, Any]]:
+    async with services.db.read() as conn:
+        rows = [await store.offer(conn, i) for i in range(1, 50)]
+    return [r for r in rows if r]
+
+
+async def open_offer_of(services: Services, user: int) -> dict[str, Any]:
+    found = [o for o in await offers(services) if o["user_id"] == user and o["status"] == "open"]
+    assert len(found) == 1, found
+    return found[0]
+
+
+async def test_a_freed_seat_is_offered_to_the_first_in_line_and_taken(
+    services: Services, app: App
+) -> None:
+    made = await book(services, A)
+    assert await join(services, B)
+    assert await join(services, C)
+    assert not await join(services, B)  # twice: refused
+    await book(services, B, THURSDAY_ELEVEN + timedelta(days=5))  # B has details to reuse
+    await write(services.db, booking.cancel, services.catalog,
+                (await book_of(services, B)).reference, B, services.clock())
+    await cancel(services, made)
+    offer = await open_offer_of(services, B)
+    assert offer["start_at"] == THURSDAY_ELEVEN
+    # The seat is held: nobody else may book it.
+    with pytest.raises(SlotTaken):
+        await book(services, C)
+    await drain(app.bot, services)
+    taken: Booking = await write(services.db, waitlist.accept, services.catalog,
+                                 services.settings.zone, B, offer["id"], services.clock())
+    assert taken.user_id == B and taken.start == THURSDAY_ELEVEN
+    again: Booking = await write(services.db, waitlist.accept, services.catalog,
+                                 services.settings.zone, B, offer["id"], services.clock())
+    assert again.id == taken.id  # a second tap: the booking it made
+    assert (await open_offers(services)) == []
+    async with services.db.read() as conn:
+        assert await store.entries_of(conn, B) == []  # B waits no more
+
+
+async def book_of(services: Services, user: int) -> Booking:
+    async with services.db.read() as conn:
+        from storage import bookings
+
+        found = await bookings.bookings_of_user(conn, user)
+    return [b for b in found if b.is_active][-1]
+
+
+async def open_offers(services: Services) -> list[dict[str, Any]]:
+    return [o for o in await offers(services) if o["status"] == "open"]
+
+
+async def test_decline_and_expiry_pass_the_seat_to_the_next_in_line(
+    services: Services, app: App, clock: FrozenClock
+) -> None:
+    made = await book(services, A)
+    await join(services, B)
+    await join(services, C)
+    await cancel(services, made)
+    first = await open_offer_of(services, B)
+    await write(services.db, waitlist.decline, services.catalog, services.settings.zone, B,
+                first["id"], clock())
+    second = await open_offer_of(services, C)
+    assert second["start_at"] == first["start_at"]
+    with pytest.raises(waitlist.OfferGone):  # declined: pressing it again changes nothing
+        await write(services.db, waitlist.decline, services.catalog, services.settings.zone,
+                    B, first["id"], clock())
+    with pytest.raises(waitlist.OfferGone):  # another's offer: forged
+        await write(services.db, waitlist.accept, services.catalog, services.settings.zone,
+                    B, second["id"], clock())
+    clock.advance(minutes=16)  # C lets it run out: nobody else waits for it
+    await drain(app.bot, services)
+    assert await open_offers(services) == []
+    assert [o["status"] for o in await offers(services)] == ["declined", "expired"]
+    # Free again, it is booked by whoever comes.
+    assert (await book(services, A)).start == THURSDAY_ELEVEN
+
+
+async def test_a_citizen_at_their_limit_is_skipped(services: Services) -> None:
+    made = await book(services, A)
+    await join(services, B)
+    await join(services, C)
+    await book(services, B, THURSDAY_ELEVEN + timedelta(days=5))  # B: one upcoming, the most
+    await cancel(services, made)
+    assert (await open_offer_of(services, C))["start_at"] == THURSDAY_ELEVEN
+    assert [o["user_id"] for o in await offers(services)] == [C]
+
+
+async def test_two_seats_freed_at_once_make_two_offers(services: Services) -> None:
+    later = THURSDAY_ELEVEN + timedelta(minutes=60)
+    first, second = await book(services, A), await book(services, 5009, later)
+    await join(services, B)
+    await join(services, C)
+    async with services.db.write() as conn:  # both in one transaction
+        for made in (first, second):
+            await booking.cancel(conn, services.catalog, made.reference, made.user_id,
+                                 services.clock(), zone=services.settings.zone)
+    assert (await open_offer_of(services, B))["start_at"] == THURSDAY_ELEVEN
+    assert (await open_offer_of(services, C))["start_at"] == later
+
+
+async def test_a_reopened_day_is_offered_to_the_waitlist(services: Services) -> None:
+    day = date(2026, 12, 3)
+    await write(services.db, closing.close_day, services.catalog, day, "service", SERVICE,
+                "απεργία", 9001, services.clock(), services.settings.zone)
+    await join(services, B, day)
+    await join(services, C, date(2026, 12, 4))  # another day: not this one
+    await write(services.db, closing.open_day, services.catalog, day, "service", SERVICE,
+                services.clock(), services.settings.zone)
+    offer = await open_offer_of(services, B)
+    assert offer["start_at"].astimezone(services.settings.zone).date() == day
+    assert [o["user_id"] for o in await offers(services)] == [B]
+
+
+async def test_a_seat_within_the_minimum_notice_is_not_offered(
+    services: Services, clock: FrozenClock
+) -> None:
+    made = await book(services, A)
+    await join(services, B)
+    clock.now = THURSDAY_ELEVEN - timedelta(hours=1)  # notice: 2 hours
+    await write(services.db, booking.cancel, services.catalog, made.reference, 9001, clock(),
+                by_staff=True, zone=services.settings.zone)
+    assert await offers(services) == []
+
+
+async def test_an_offer_and_its_expiry_survive_a_restart(
+    services: Services, app: App, clock: FrozenClock, fake: FakeTelegram
+) -> None:
+    from bot.startup import prepare
+
+    made = await book(services, A)
+    await join(services, B)
+    await join(services, C)
+    await cancel(services, made)
+    await drain(app.bot, services)  # B is offered it; then the bot stops
+    await services.db.close()
+    clock.advance(minutes=20)
+    again = await prepare(services.settings, clock)
+    try:
+        await drain(app.bot, again)
+        async with again.db.read() as conn:
+            kinds = [(i["kind"], i["status"]) for i in await outbox.items_of(conn)
+                     if i["kind"] in (offering.OFFER, offering.OFFER_EXPIRY)]
+        # B's offer: sent once, then it ran out; C's offer: sent, still open.
+        assert kinds.count((offering.OFFER, "sent")) == 2
+        assert (offering.OFFER_EXPIRY, "sent") in kinds
+        for user in (B, C):
+            assert len([m for m in fake.bot_messages(user) if m.text.startswith("🔔")]) == 1
+        assert (await open_offer_of(again, C))["start_at"] == THURSDAY_ELEVEN
+    finally:
+        await again.db.close()
+
+
+async def test_an_offered_citizen_and_a_normal_booking_race_for_the_seat(
+    services: Services
+) -> None:
+    """Nobody but the offered citizen books the held seat, whoever commits first."""
+    made = await book(services, A)
+    await join(services, B)
+    await book(services, B, THURSDAY_ELEVEN + timedelta(days=5))
+    await write(services.db, booking.cancel, services.catalog,
+                (await book_of(services, B)).reference, B, services.clock())
+    await cancel(services, made)
+    offer = await open_offer_of(services, B)
+
+    async def normal() -> str:
+        try:
+            await book(services, C)
+        except SlotTaken:
+            return "taken"
+        return "booked"
+
+    async def offered() -> str:
+        await write(services.db, waitlist.accept, services.catalog, services.settings.zone,
+                    B, offer["id"], services.clock())
+        return "booked"
+
+    results = await asyncio.gather(normal(), offered())
+    assert list(results) == ["taken", "booked"]
+
+
+WEDNESDAY = datetime(2026, 12, 2, 7, 0, tzinfo=UTC)  # Wed 2 Dec, 09:00 in Athens
+
+
+async def test_a_citizen_joins_from_a_full_day_and_books_the_freed_seat_with_one_tap(
+    services: Services, app: App, fake: FakeTelegram
+) -> None:
+    taken = [await book(services, 6001 + hour, WEDNESDAY + timedelta(hours=hour))
+             for hour in range(3)]
+    sofia = Citizen(fake, app, user_id=B)
+    await book(services, B, THURSDAY_ELEVEN + timedelta(days=7))  # details to reuse
+    await write(services.db, booking.cancel, services.catalog,
+                (await book_of(services, B)).reference, B, services.clock())
+    await walk(sofia, "time")
+    await book(services, 6004, WEDNESDAY + timedelta(hours=3))  # the day's last time
+    await sofia.press("12:00")
+    assert "Ειδοποιήστε με αν ελευθερωθεί θέση" in sofia.labels()
+    await sofia.press("Ειδοποιήστε με αν ελευθερωθεί θέση")
+    assert "λίστα αναμονής" in sofia.text
+    await sofia.press("Ειδοποιήστε με αν ελευθερωθεί θέση", sofia.messages[-2])
+    assert "ήδη" in sofia.text  # joining twice: refused, nothing changes
+    await sofia.send("/mybookings")
+    assert "Αποχώρηση από τη λίστα αναμονής" in sofia.labels()
+
+    await cancel(services, taken[1])  # 10:00 frees up
+    await drain(app.bot, services)
+    offer = sofia.keyboard_message()
+    assert offer.text.startswith("🔔") and "10:00" in offer.text
+    assert sofia.labels(offer) == ["Κράτηση", "Όχι, ευχαριστώ"]
+    take = offer.buttons[0]["callback_data"]
+    await sofia.press("Κράτηση", offer)
+    assert "Η κράτησή σας επιβεβαιώθηκε." in sofia.text
+    await drain(app.bot, services)
+    notices = [m.text for m in fake.bot_messages(COUNSEL_CHAT) if "Κράτηση από τη λίστα" in m.text]
+    assert len(notices) == 1  # the department sees it came from the waitlist
+    await sofia.press_data(take, offer)  # a second tap
+    made = [b for b in await all_bookings(services, B) if b.is_active]
+    assert len(made) == 1 and made[0].start == WEDNESDAY + timedelta(hours=1)
+    await sofia.press_data("1|wy|999", offer)  # forged: another's or no offer
+    assert "δεν είναι διαθέσιμη" in sofia.last_answer.get("text", "")
+    assert len([b for b in await all_bookings(services, B) if b.is_active]) == 1
+
+
+async def test_an_expired_offer_pressed_is_answered_and_changes_nothing(
+    services: Services, app: App, fake: FakeTelegram, clock: FrozenClock
+) -> None:
+    made = await book(services, A)
+    sofia = Citizen(fake, app, user_id=B)
+    await join(services, B)
+    await cancel(services, made)
+    await drain(app.bot, services)
+    offer = sofia.keyboard_message()
+    clock.advance(minutes=16)
+    await sofia.press("Κράτηση", offer)
+    assert "έχει λήξει" in sofia.text
+    assert [b for b in await all_bookings(services, B) if b.is_active] == []
+    await sofia.press("Όχι, ευχαριστώ", offer)
+    assert "έχει λήξει" in sofia.text
+
+
+async def all_bookings(services: Services, user: int) -> list[Booking]:
+    from storage import bookings
+
+    async with services.db.read() as conn:
+        return await bookings.bookings_of_user(conn, user)
+
+
+async def test_forgetting_and_retention_erase_waitlist_places(
+    services: Services, clock: FrozenClock
+) -> None:
+    from bot.services import privacy, retention
+
+    made = await book(services, A)
+    await join(services, B)
+    await join(services, C, date(2026, 12, 3))
+    await cancel(services, made)  # B is offered the seat, held for them
+    await write(services.db, privacy.forget, services.catalog, B, clock())
+    async with services.db.read() as conn:
+        assert await store.entries_of(conn, B) == []
+    assert await open_offers(services) == []  # the hold went with the place
+    clock.now = datetime(2026, 12, 5, 8, 0, tzinfo=UTC)  # C's day is past
+    await write(services.db, retention.erase_old, clock(), 90)
+    async with services.db.read() as conn:
+        assert await store.entries_of(conn, C) == []
+
+
+async def test_staff_see_the_waitlist_and_how_offers_ended(
+    services: Services, app: App, fake: FakeTelegram, clock: FrozenClock
+) -> None:
+    made = await book(services, A)
+    await join(services, B)
+    await join(services, C)
+    await cancel(services, made)
+    first = await open_offer_of(services, B)
+    await write(services.db, waitlist.decline, services.catalog, services.settings.zone, B,
+                first["id"], clock())
+    clock.advance(minutes=16)  # C lets theirs run out
+    await drain(app.bot, services)
+    admin = Citizen(fake, app, user_id=9001)
+    await admin.send("/stats")
+    assert "Λίστα αναμονής" in admin.text
+    assert "Εργασιακή συμβουλευτική: 2" in admin.text  # both still wait
+    assert "0 έγιναν δεκτές, 1 απορρίφθηκαν, 1 έληξαν" in admin.text
