@@ -9,10 +9,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.delivery import jobs
-from bot.domain.model import BookingRequest, Channel, Details
+from bot.domain.model import Booking, BookingRequest, Channel, Details
 from bot.services.booking import book
+from bot.services.runtime import Services
 from bot.startup import prepare
-from tests.conftest import FrozenClock, make_settings, start_app, write
+from tests.conftest import App, FrozenClock, make_settings, start_app, write
 from tests.fakebot import FakeTelegram
 
 COUNSEL_CHAT = -1001000000102
@@ -28,8 +29,9 @@ async def until(condition: Callable[[], bool], seconds: float = 10) -> None:
     raise AssertionError("the job did not send it in time")
 
 
-async def test_the_repeating_job_sends_what_falls_due(
-        tmp_path: Path, fake: FakeTelegram, clock: FrozenClock) -> None:
+async def booked(tmp_path: Path, fake: FakeTelegram,
+                 clock: FrozenClock) -> tuple[Services, App, Booking]:
+    """A bot whose job runs often, and a booking whose staff notice is due at once."""
     settings = make_settings(tmp_path, fake.base_url, DISPATCH_INTERVAL=0.1)
     services = await prepare(settings, clock)
     app = await start_app(services)
@@ -39,6 +41,12 @@ async def test_the_repeating_job_sends_what_falls_due(
                                                "+306912345678"),
         consent_at=clock(), locale="el", timezone="Europe/Athens")
     made = await write(services.db, book, services.catalog, settings.zone, request, clock())
+    return services, app, made
+
+
+async def test_the_repeating_job_sends_what_falls_due(
+        tmp_path: Path, fake: FakeTelegram, clock: FrozenClock) -> None:
+    services, app, made = await booked(tmp_path, fake, clock)
     assert fake.bot_messages(COUNSEL_CHAT) == []  # nothing is sent until the job runs
     try:
         await app.start()
@@ -66,15 +74,7 @@ async def test_stopping_lets_the_send_in_hand_finish_and_be_recorded(
         tmp_path: Path, fake: FakeTelegram, clock: FrozenClock) -> None:
     """A graceful stop (a deploy) never leaves a message Telegram accepted unrecorded, for
     another instance to send again."""
-    settings = make_settings(tmp_path, fake.base_url, DISPATCH_INTERVAL=0.1)
-    services = await prepare(settings, clock)
-    app = await start_app(services)
-    request = BookingRequest(
-        user_id=CITIZEN, service_id="chios-work-counsel", channel=Channel.IN_PERSON,
-        start=THURSDAY_ELEVEN, details=Details("Σοφία Παπαδοπούλου", "s@example.com",
-                                               "+306912345678"),
-        consent_at=clock(), locale="el", timezone="Europe/Athens")
-    await write(services.db, book, services.catalog, settings.zone, request, clock())
+    services, app, _ = await booked(tmp_path, fake, clock)
     fake.latency = 0.5  # the staff notice is on its way when the stop comes
     try:
         await app.start()
