@@ -44,7 +44,8 @@ async def forget_answered(update: Update, ctx: Context) -> None:
     if button is None or chat_of(update).type != chat_of(update).PRIVATE:
         return
     if button.step == "fy":
-        await forget(await ctx.writer(), ctx.services.catalog, who.user_id, ctx.now())
+        await forget(await ctx.writer(), ctx.services.catalog, ctx.services.settings.zone,
+                     who.user_id, ctx.now())
         ctx.turn.forget()
         kick_dispatch(ctx)  # staff told of cancellations; messages redacted
         text = privacy.forgotten(who.t)

@@ -113,7 +113,9 @@ async def leave_pressed(update: Update, ctx: Context) -> None:
     who, button = await pressed_button(update, ctx)
     if button is None:
         return await stale(update, ctx)
-    if not await waitlist.leave(await ctx.writer(), who.user_id, int(button.arg), ctx.now()):
+    services = ctx.services
+    if not await waitlist.leave(await ctx.writer(), services.catalog, services.settings.zone,
+                                who.user_id, int(button.arg), ctx.now()):
         text = waiting.not_waiting(who.t)
         answer(ctx, text, alert=True)
         return None
@@ -122,6 +124,7 @@ async def leave_pressed(update: Update, ctx: Context) -> None:
         ctx.reply.edit(shown_in, waiting.left(who.t), None)
     else:
         say(ctx, waiting.left(who.t))
+    kick_dispatch(ctx)  # an offer of a seat held for them goes to the next in line
     return None
 
 

@@ -41,6 +41,11 @@ async def entry(conn: AsyncConnection, entry_id: int) -> dict[str, Any] | None:
     return dict(row._mapping) if row else None
 
 
+async def remove_entries(conn: AsyncConnection, user_id: int) -> None:
+    """Erasure: every place of the citizen, with its offers and their holds."""
+    await conn.execute(delete(waitlist).where(waitlist.c.user_id == user_id))
+
+
 async def entries_of(conn: AsyncConnection, user_id: int) -> list[dict[str, Any]]:
     rows = await conn.execute(select(waitlist).where(
         waitlist.c.user_id == user_id, waitlist.c.status == WAITING,
@@ -82,6 +87,16 @@ async def add_offer(conn: AsyncConnection, entry_id: int, service_id: str, desk:
     await conn.execute(insert(holds), [
         {"desk": desk, "cell": c, "seat": seat, "offer_id": offer_id} for c in cells])
     return offer_id
+
+
+async def open_offers_of(conn: AsyncConnection, user_id: int,
+                         entry_id: int | None = None) -> list[dict[str, Any]]:
+    """The citizen's open offers (of one of their places, with `entry_id`)."""
+    query = select(offers).join(waitlist, waitlist.c.id == offers.c.entry_id).where(
+        waitlist.c.user_id == user_id, offers.c.status == OPEN)
+    if entry_id is not None:
+        query = query.where(offers.c.entry_id == entry_id)
+    return [dict(row._mapping) for row in await conn.execute(query)]
 
 
 async def offer(conn: AsyncConnection, offer_id: int) -> dict[str, Any] | None:

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.domain.catalog import Catalog
 from bot.domain.model import Booking
 from bot.domain.privacy import HeldBooking, HeldData
+from bot.services import waitlist
 from bot.services.booking import cancel_in
 from bot.services.retention import REQUEST, erase
 from storage import bookings, chats, feedback, users
@@ -46,14 +48,17 @@ async def upcoming_count(conn: AsyncConnection, user_id: int, now: datetime) -> 
     return len(await _upcoming(conn, user_id, now))
 
 
-async def forget(conn: AsyncConnection, catalog: Catalog, user_id: int, now: datetime) -> int:
+async def forget(conn: AsyncConnection, catalog: Catalog, zone: ZoneInfo, user_id: int,
+                 now: datetime) -> int:
     """Cancel the citizen's upcoming bookings (their departments are told as for any
     cancellation), then erase everything personal about them: every booking's details and
     history, their feedback comments, their preferences, their waitlist places. The chat's
     own state (the draft) goes with their turn. Returns how many bookings were cancelled."""
+    # Off the waitlist first, so that no seat they free is offered back to them.
+    await waitlist.forget(conn, catalog, zone, user_id, now)
     upcoming = await _upcoming(conn, user_id, now)
     for booking in upcoming:
-        await cancel_in(conn, catalog, booking, user_id, now, "", "citizen")
+        await cancel_in(conn, catalog, booking, user_id, now, "", "citizen", zone=zone)
     every = await bookings.bookings_of_user(conn, user_id)
     await erase(conn, [b.id for b in every], now, REQUEST)
     await users.forget(conn, user_id)

@@ -63,14 +63,34 @@ async def entries(conn: AsyncConnection, user_id: int) -> list[dict[str, Any]]:
     return await waitlist.entries_of(conn, user_id)
 
 
-async def leave(conn: AsyncConnection, user_id: int, entry_id: int, now: datetime) -> bool:
-    """Leave the waitlist (an offer made stands until answered or run out); False if not
+async def leave(conn: AsyncConnection, catalog: Catalog, zone: ZoneInfo, user_id: int,
+                entry_id: int, now: datetime) -> bool:
+    """Leave the waitlist; a seat offered meanwhile goes to the next in line. False if not
     on it."""
     found = await waitlist.entry(conn, entry_id)
     if found is None or found["user_id"] != user_id or found["status"] != waitlist.WAITING:
         return False
     await waitlist.set_entry(conn, entry_id, waitlist.LEFT, now)
+    await _withdraw(conn, catalog, zone, await waitlist.open_offers_of(conn, user_id, entry_id),
+                    now)
     return True
+
+
+async def forget(conn: AsyncConnection, catalog: Catalog, zone: ZoneInfo, user_id: int,
+                 now: datetime) -> None:
+    """/forgetme: the citizen's places go; a seat offered to them, to the next in line."""
+    # Offered again before the places go, the seat cannot come back to them: nobody is
+    # offered a time twice.
+    await _withdraw(conn, catalog, zone, await waitlist.open_offers_of(conn, user_id), now)
+    await waitlist.remove_entries(conn, user_id)
+
+
+async def _withdraw(conn: AsyncConnection, catalog: Catalog, zone: ZoneInfo,
+                    held: list[dict[str, Any]], now: datetime) -> None:
+    """End these offers (the citizen no longer waits) and offer their seats again."""
+    for row in held:
+        await waitlist.end_offer(conn, row["id"], waitlist.WITHDRAWN, now)
+        await offering.offer_freed(conn, catalog, zone, row["service_id"], row["start_at"], now)
 
 
 async def offer_of(conn: AsyncConnection, offer_id: int) -> Offer | None:

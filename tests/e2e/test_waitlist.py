@@ -308,10 +308,14 @@ async def test_forgetting_and_retention_erase_waitlist_places(
     await join(services, B)
     await join(services, C, date(2026, 12, 3))
     await cancel(services, made)  # B is offered the seat, held for them
-    await write(services.db, privacy.forget, services.catalog, B, clock())
+    await write(services.db, privacy.forget, services.catalog, services.settings.zone, B,
+                clock())
     async with services.db.read() as conn:
         assert await store.entries_of(conn, B) == []
-    assert await open_offers(services) == []  # the hold went with the place
+    # The hold went with the place, and the seat to the next in line.
+    assert [o["user_id"] for o in await open_offers(services)] == [C]
+    await write(services.db, waitlist.decline, services.catalog, services.settings.zone, C,
+                (await open_offer_of(services, C))["id"], clock())
     clock.now = datetime(2026, 12, 5, 8, 0, tzinfo=UTC)  # C's day is past
     await write(services.db, retention.erase_old, clock(), 90)
     async with services.db.read() as conn:
@@ -335,3 +339,46 @@ async def test_staff_see_the_waitlist_and_how_offers_ended(
     assert "Λίστα αναμονής" in admin.text
     assert "Εργασιακή συμβουλευτική: 2" in admin.text  # both still wait
     assert "0 έγιναν δεκτές, 1 απορρίφθηκαν, 1 έληξαν" in admin.text
+
+
+async def test_leaving_with_an_open_offer_passes_the_seat_to_the_next(
+    services: Services, clock: FrozenClock
+) -> None:
+    made = await book(services, A)
+    await join(services, B)
+    await join(services, C)
+    await cancel(services, made)
+    offer = await open_offer_of(services, B)
+    async with services.db.read() as conn:
+        (place,) = await store.entries_of(conn, B)
+    assert await write(services.db, waitlist.leave, services.catalog, services.settings.zone,
+                       B, place["id"], clock())
+    assert not await write(services.db, waitlist.leave, services.catalog,
+                           services.settings.zone, B, place["id"], clock())  # again
+    assert (await store_offer(services, offer["id"]))["status"] == "withdrawn"
+    assert (await open_offer_of(services, C))["start_at"] == THURSDAY_ELEVEN
+    with pytest.raises(waitlist.OfferGone):  # B's offer, pressed after leaving
+        await write(services.db, waitlist.accept, services.catalog, services.settings.zone,
+                    B, offer["id"], clock())
+
+
+async def store_offer(services: Services, offer_id: int) -> dict[str, Any]:
+    async with services.db.read() as conn:
+        found = await store.offer(conn, offer_id)
+    assert found is not None
+    return found
+
+
+async def test_forgetting_offers_the_seats_it_cancels(
+    services: Services, clock: FrozenClock
+) -> None:
+    from bot.services import privacy
+
+    await book(services, A)
+    await join(services, A)  # their own seat is never offered back to them
+    await join(services, B)
+    cancelled = await write(services.db, privacy.forget, services.catalog,
+                            services.settings.zone, A, clock())
+    assert cancelled == 1
+    assert [(o["user_id"], o["start_at"]) for o in await offers(services)] == [
+        (B, THURSDAY_ELEVEN)]
