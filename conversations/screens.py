@@ -68,9 +68,10 @@ async def _day_screen(ctx: Context, who: Citizen, draft: Draft, service: Resolve
     month = parse_date(draft.month + "-01") if draft.month else None
     view = await availability.month_view(ctx.conn, service, ctx.services.settings.zone,
                                          who.zone, month, ctx.now(), draft.rebook_id or None)
+    waitable = availability.ever_bookable(service, ctx.services.settings.zone, ctx.now())
     if view is None:
-        nav = keyboards.markup([keyboards.join_waitlist(who.t),
-                                keyboards.nav_row(who.t, Step.DAY.value)])
+        rows = [keyboards.join_waitlist(who.t), keyboards.join_parts(who.t)] if waitable else []
+        nav = keyboards.markup([*rows, keyboards.nav_row(who.t, Step.DAY.value)])
         return Step.DAY, flow.no_free_days(who.t, service), nav
     draft.month = view.month.strftime("%Y-%m")
     at = view.first_slot.start if view.first_slot else ctx.now()
@@ -79,8 +80,9 @@ async def _day_screen(ctx: Context, who: Citizen, draft: Draft, service: Resolve
         text = html.esc(flow.reschedule_intro(who.t)) + "\n\n" + text
     keyboard = keyboards.calendar(who.t, view.month, set(view.free_days), view.previous,
                                   view.following)
-    if not view.free_days and not draft.rebook:
-        keyboard = keyboards.with_row(keyboard, keyboards.join_waitlist(who.t))
+    if not view.free_days and not draft.rebook and waitable:
+        keyboard = keyboards.with_row(keyboards.with_row(
+            keyboard, keyboards.join_waitlist(who.t)), keyboards.join_parts(who.t))
     return Step.DAY, text, keyboard
 
 
@@ -92,7 +94,9 @@ async def _time_screen(ctx: Context, who: Citizen, draft: Draft, service: Resolv
         draft.day = ""
         step, text, markup = await _day_screen(ctx, who, draft, service, channel)
         if day is not None and not draft.rebook and isinstance(markup, dict):
-            markup = keyboards.with_row(markup, keyboards.join_waitlist(who.t, day.isoformat()))
+            markup = keyboards.with_row(keyboards.with_row(
+                markup, keyboards.join_waitlist(who.t, day.isoformat())),
+                keyboards.join_parts(who.t, day.isoformat()))
         return step, html.with_notice(flow.day_full(who.t), text), markup
     text = flow.choose_time(who.t, service, day, who.zone, free[0].start)
     return Step.TIME, text, keyboards.times(who.t, free, who.zone)

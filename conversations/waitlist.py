@@ -35,13 +35,15 @@ async def join_pressed(update: Update, ctx: Context) -> None:
     fresh = button is not None and button.revision == ctx.turn.revision
     if not fresh or button is None or service is None or not draft.channel:
         return await stale(update, ctx)
-    day = parse_date(button.arg) if button.arg else None
+    chosen, _, part = button.arg.partition("/")
+    day = parse_date(chosen) if chosen else None
     try:
         joined = await waitlist.join(await ctx.writer(), ctx.services.catalog, who.user_id,
-                                     service.id, draft.channel, day, "", who.locale, ctx.now())
+                                     service.id, draft.channel, day, part, who.locale,
+                                     ctx.now())
     except NotBookable:
         return await stale(update, ctx)
-    text = waiting.joined(who.t, service, button.arg) if joined else waiting.already_waiting(
+    text = waiting.joined(who.t, service, day, part) if joined else waiting.already_waiting(
         who.t)
     answer(ctx, None if joined else text, alert=not joined)
     say(ctx, text)

@@ -54,7 +54,8 @@ ARGUMENTS: dict[str, str] = {
     "smt": REFERENCE + r"/[0-9]{1,9}",  # staff: move it to that time (epoch minutes)
     "cl": r"[a-z0-9]{8}",  # admin: yes, close the day (a pending /close)
     "cn": r"[a-z0-9]{8}",  # admin: no, keep it open
-    "wj": r"(?:[0-9]{4}-[0-9]{2}-[0-9]{2})?",  # join the waitlist (any time, or that day)
+    # join the waitlist: any time or that day, optionally only a part of the day
+    "wj": r"(?:[0-9]{4}-[0-9]{2}-[0-9]{2})?(?:/(?:morning|afternoon))?",
     "wl": r"[0-9]{1,9}",  # leave the waitlist (the entry)
     "wy": r"[0-9]{1,9}",  # take the offered seat (the offer)
     "wn": r"[0-9]{1,9}",  # no, thank you (the offer)

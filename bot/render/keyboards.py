@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from bot.domain.catalog import Group, Municipality, ResolvedService
 from bot.domain.model import Booking, Channel, Slot
+from bot.domain.wishes import AFTERNOON, MORNING
 from bot.render.callbacks import encode
 from bot.render.formatting import (
     clock,
@@ -340,6 +341,12 @@ def timezones(t: Translator, now: datetime) -> Keyboard:
 def join_waitlist(t: Translator, day: str = "") -> list[Button]:
     """The row that puts the citizen on the waitlist (of a day, or of any time)."""
     return [button(t._("Tell me if a seat frees up"), "wj", day)]
+
+
+def join_parts(t: Translator, day: str = "") -> list[Button]:
+    """Beside «any time» or the day: the waitlist for one part of the day."""
+    return [button(t._("Mornings only"), "wj", f"{day}/{MORNING}"),
+            button(t._("Afternoons only"), "wj", f"{day}/{AFTERNOON}")]
 
 
 def with_row(keyboard: Keyboard, row: list[Button]) -> Keyboard:

@@ -2,25 +2,41 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.domain.catalog import ResolvedService
 from bot.domain.model import Channel
+from bot.domain.wishes import AFTERNOON, MORNING
 from bot.render.formatting import clock, long_date
 from bot.render.html import esc
 from bot.render.i18n import Translator
 from bot.render.phrases import how_line, service_name, when_lines
 
 
-def joined(t: Translator, service: ResolvedService, day: str) -> str:
+def joined(t: Translator, service: ResolvedService, day: date | None, part: str) -> str:
     name = service_name(t, service, service.id)
-    if day:
+    if day is not None and part == MORNING:
+        return esc(t._("You are on the waiting list of «%(service)s» for the morning (before "
+                       "12:00) of %(date)s. If such a seat frees up, we will offer it to you "
+                       "here.") % {"service": name, "date": long_date(day, t.locale)})
+    if day is not None and part == AFTERNOON:
+        return esc(t._("You are on the waiting list of «%(service)s» for the afternoon (from "
+                       "12:00) of %(date)s. If such a seat frees up, we will offer it to you "
+                       "here.") % {"service": name, "date": long_date(day, t.locale)})
+    if day is not None:
         return esc(t._("You are on the waiting list of «%(service)s» for %(date)s. If a "
                        "seat frees up that day, we will offer it to you here.")
-                   % {"service": name, "date": long_date(datetime.fromisoformat(day).date(),
-                                                         t.locale)})
+                   % {"service": name, "date": long_date(day, t.locale)})
+    if part == MORNING:
+        return esc(t._("You are on the waiting list of «%(service)s» for mornings (before "
+                       "12:00). If such a seat frees up, we will offer it to you here.")
+                   % {"service": name})
+    if part == AFTERNOON:
+        return esc(t._("You are on the waiting list of «%(service)s» for afternoons (from "
+                       "12:00). If such a seat frees up, we will offer it to you here.")
+                   % {"service": name})
     return esc(t._("You are on the waiting list of «%(service)s». If a seat frees up, we "
                    "will offer it to you here.") % {"service": name})
 
@@ -35,6 +51,10 @@ def entry_line(t: Translator, service: ResolvedService | None, entry: dict[str, 
     if entry["day"] is not None:
         return esc(t._("Waiting list: %(service)s, for %(date)s")
                    % {"service": name, "date": long_date(entry["day"], t.locale)})
+    if entry["part"] == MORNING:
+        return esc(t._("Waiting list: %(service)s, mornings") % {"service": name})
+    if entry["part"] == AFTERNOON:
+        return esc(t._("Waiting list: %(service)s, afternoons") % {"service": name})
     return esc(t._("Waiting list: %(service)s") % {"service": name})
 
 

@@ -11,6 +11,7 @@ from bot.domain.availability import (
     Busy,
     MonthView,
     add_month,
+    candidate_slots,
     free_days,
     free_slots,
     last_bookable_day,
@@ -48,6 +49,13 @@ async def free_slots_between(
     """Free slots in [start, end); `ignore` is a booking being moved, whose desk counts free."""
     busy, closed = await _occupied(conn, service, zone, start, end, ignore)
     return free_slots(service, zone, start, end, now, busy, closed)
+
+
+def ever_bookable(service: ResolvedService, zone: ZoneInfo, now: datetime) -> bool:
+    """Whether the hours give the service any time within its horizon, taken or free:
+    without one nobody is put on a waitlist for a seat that can never free up."""
+    end = midnight(last_bookable_day(service, now, zone) + timedelta(days=1), zone)
+    return next(candidate_slots(service, zone, now, end, now), None) is not None
 
 
 async def month_view(

@@ -420,7 +420,8 @@ async def test_a_service_with_no_free_time_says_whom_to_call(
         await citizen.send("/start s_tiny-service")  # Tuesday: Sunday is beyond 3 days
         assert "Δεν υπάρχουν διαθέσιμες ώρες τις επόμενες 3 ημέρες." in citizen.text
         assert "Μπορείτε να τηλεφωνήσετε στην υπηρεσία στο +30 210 0000000." in citizen.text
-        assert citizen.labels() == ["Ειδοποιήστε με αν ελευθερωθεί θέση", "« Πίσω", "✖ Ακύρωση"]
+        # No hours within the horizon at all: nothing to wait for, so no waitlist.
+        assert citizen.labels() == ["« Πίσω", "✖ Ακύρωση"]
         await citizen.press("« Πίσω")
         assert MARKERS["el"]["service"] in citizen.text
     finally:

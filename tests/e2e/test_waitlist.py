@@ -382,3 +382,27 @@ async def test_forgetting_offers_the_seats_it_cancels(
     assert cancelled == 1
     assert [(o["user_id"], o["start_at"]) for o in await offers(services)] == [
         (B, THURSDAY_ELEVEN)]
+
+
+async def test_a_part_of_the_day_is_chosen_when_joining_and_honoured(
+    services: Services, app: App, fake: FakeTelegram
+) -> None:
+    taken = [await book(services, 6001 + hour, WEDNESDAY + timedelta(hours=hour))
+             for hour in range(3)]
+    sofia = Citizen(fake, app, user_id=B)
+    await walk(sofia, "time")
+    noon = await book(services, 6004, WEDNESDAY + timedelta(hours=3))  # the day's last time
+    await sofia.press("12:00")
+    assert {"Μόνο πρωινά", "Μόνο απογεύματα"} <= set(sofia.labels())
+    await sofia.press("Μόνο απογεύματα")  # that day's afternoon
+    assert "απογευματινές ώρες" in sofia.text
+    await join(services, C)  # after Sofia, for any time
+    await cancel(services, taken[1])  # 10:00, a morning: not Sofia's wish
+    assert [o["user_id"] for o in await open_offers(services)] == [C]
+    async with services.db.read() as conn:
+        (place,) = await store.entries_of(conn, B)
+    assert place["part"] == "afternoon" and place["day"] == date(2026, 12, 2)
+    await cancel(services, taken[0])  # 09:00, a morning too: C has an offer open
+    assert [o["user_id"] for o in await open_offers(services)] == [C]
+    await cancel(services, noon)  # 12:00: an afternoon, Sofia's
+    assert (await open_offer_of(services, B))["start_at"] == WEDNESDAY + timedelta(hours=3)
