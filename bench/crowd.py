@@ -60,6 +60,7 @@ class Taps:
     finished: int = 0
     lost: int = 0  # waited in vain, or found a screen they did not expect
     updates: int = 0
+    calls: int = 0  # Bot API calls the bot made meanwhile (getUpdates aside)
 
 
 class Person:

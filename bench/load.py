@@ -39,6 +39,7 @@ async def run(citizens: int, latency: float, echo: bool) -> tuple[Taps, float, f
             rng = random.Random(7)
             people = [Person(fake, 100_000 + n) for n in range(citizens)]
             cpu_before, began = cpu_seconds(process.pid), time.perf_counter()
+            calls_before = len(fake.calls)
 
             async def one(person: Person) -> None:
                 done = (await chat_through(person, taps, UPDATES_PER_CHAT) if echo
@@ -51,6 +52,8 @@ async def run(citizens: int, latency: float, echo: bool) -> tuple[Taps, float, f
             await asyncio.gather(*(one(p) for p in people))
             took = time.perf_counter() - began
             cpu = cpu_seconds(process.pid) - cpu_before
+            taps.calls = sum(1 for method, _ in fake.calls[calls_before:]
+                             if method != "getUpdates")
         finally:
             await stop(process)
             await fake.stop()
@@ -73,7 +76,8 @@ async def main() -> None:
               f"{taps.updates / took:7.1f} updates/s, tap→answer median "
               f"{statistics.median(taps.latencies) * 1000:.0f} ms p95 "
               f"{p95(taps.latencies) * 1000:.0f} ms, CPU {cpu / taps.updates * 1000:.2f} "
-              f"ms/update, finished {taps.finished}, lost {taps.lost}")
+              f"ms/update, Bot API calls/update {taps.calls / taps.updates:.2f} (besides "
+              f"getUpdates), finished {taps.finished}, lost {taps.lost}")
 
 
 if __name__ == "__main__":
