@@ -70,7 +70,7 @@ async def _day_screen(ctx: Context, who: Citizen, draft: Draft, service: Resolve
                                          who.zone, month, ctx.now(), draft.rebook_id or None)
     waitable = availability.ever_bookable(service, ctx.services.settings.zone, ctx.now())
     if view is None:
-        rows = [keyboards.join_waitlist(who.t), keyboards.join_parts(who.t)] if waitable else []
+        rows = keyboards.join_waitlist(who.t) if waitable else []
         nav = keyboards.markup([*rows, keyboards.nav_row(who.t, Step.DAY.value)])
         return Step.DAY, flow.no_free_days(who.t, service), nav
     draft.month = view.month.strftime("%Y-%m")
@@ -81,8 +81,7 @@ async def _day_screen(ctx: Context, who: Citizen, draft: Draft, service: Resolve
     keyboard = keyboards.calendar(who.t, view.month, set(view.free_days), view.previous,
                                   view.following)
     if not view.free_days and not draft.rebook and waitable:
-        keyboard = keyboards.with_row(keyboards.with_row(
-            keyboard, keyboards.join_waitlist(who.t)), keyboards.join_parts(who.t))
+        keyboard = keyboards.with_rows(keyboard, keyboards.join_waitlist(who.t))
     return Step.DAY, text, keyboard
 
 
@@ -94,9 +93,7 @@ async def _time_screen(ctx: Context, who: Citizen, draft: Draft, service: Resolv
         draft.day = ""
         step, text, markup = await _day_screen(ctx, who, draft, service, channel)
         if day is not None and not draft.rebook and isinstance(markup, dict):
-            markup = keyboards.with_row(keyboards.with_row(
-                markup, keyboards.join_waitlist(who.t, day.isoformat())),
-                keyboards.join_parts(who.t, day.isoformat()))
+            markup = keyboards.with_rows(markup, keyboards.join_waitlist(who.t, day.isoformat()))
         return step, html.with_notice(flow.day_full(who.t), text), markup
     text = flow.choose_time(who.t, service, day, who.zone, free[0].start)
     return Step.TIME, text, keyboards.times(who.t, free, who.zone)

@@ -338,21 +338,18 @@ def timezones(t: Translator, now: datetime) -> Keyboard:
     return markup(fit(buttons))
 
 
-def join_waitlist(t: Translator, day: str = "") -> list[Button]:
-    """The row that puts the citizen on the waitlist (of a day, or of any time)."""
-    return [button(t._("Tell me if a seat frees up"), "wj", day)]
+def join_waitlist(t: Translator, day: str = "") -> Rows:
+    """The rows that put the citizen on the waitlist (of a day, or of any time): at any
+    hour, or only in one part of the day."""
+    return [[button(t._("Tell me if a seat frees up"), "wj", day)],
+            [button(t._("Mornings only"), "wj", f"{day}/{MORNING}"),
+             button(t._("Afternoons only"), "wj", f"{day}/{AFTERNOON}")]]
 
 
-def join_parts(t: Translator, day: str = "") -> list[Button]:
-    """Beside «any time» or the day: the waitlist for one part of the day."""
-    return [button(t._("Mornings only"), "wj", f"{day}/{MORNING}"),
-            button(t._("Afternoons only"), "wj", f"{day}/{AFTERNOON}")]
-
-
-def with_row(keyboard: Keyboard, row: list[Button]) -> Keyboard:
-    """The keyboard with one more row above its last (the navigation) row."""
+def with_rows(keyboard: Keyboard, more: Rows) -> Keyboard:
+    """The keyboard with more rows above its last (the navigation) row."""
     rows: Rows = list(keyboard.get("inline_keyboard", []))
-    return markup([*rows[:-1], row, *rows[-1:]])
+    return markup([*rows[:-1], *more, *rows[-1:]])
 
 
 def leave_waitlist(t: Translator, entry_id: int) -> Keyboard:

@@ -79,10 +79,12 @@ async def leave(conn: AsyncConnection, catalog: Catalog, zone: ZoneInfo, user_id
 async def forget(conn: AsyncConnection, catalog: Catalog, zone: ZoneInfo, user_id: int,
                  now: datetime) -> None:
     """/forgetme: the citizen's places go; a seat offered to them, to the next in line."""
-    # Offered again before the places go, the seat cannot come back to them: nobody is
-    # offered a time twice.
-    await _withdraw(conn, catalog, zone, await waitlist.open_offers_of(conn, user_id), now)
+    held = await waitlist.open_offers_of(conn, user_id)
+    # Their places (with the offers and holds) go first, so that none of their other
+    # places can be offered the seat again.
     await waitlist.remove_entries(conn, user_id)
+    for row in held:
+        await offering.offer_freed(conn, catalog, zone, row["service_id"], row["start_at"], now)
 
 
 async def _withdraw(conn: AsyncConnection, catalog: Catalog, zone: ZoneInfo,
