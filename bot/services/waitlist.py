@@ -80,8 +80,8 @@ async def forget(conn: AsyncConnection, catalog: Catalog, zone: ZoneInfo, user_i
                  now: datetime) -> None:
     """/forgetme: the citizen's places go; a seat offered to them, to the next in line."""
     held = await waitlist.open_offers_of(conn, user_id)
-    # Their places (with the offers and holds) go first, so that none of their other
-    # places can be offered the seat again.
+    # Their places go first, with the offers and holds: the seats are then simply free,
+    # and offered on as any freed seat is.
     await waitlist.remove_entries(conn, user_id)
     for row in held:
         await offering.offer_freed(conn, catalog, zone, row["service_id"], row["start_at"], now)
