@@ -16,13 +16,15 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from storage import files, sqlite_driver
 
-WRITE = "rantevou_write"
-LOOSE = "rantevou_loose"  # SQLite: no BEGIN; each statement reads the latest commit
+BUSY_WAIT = 30.0  # seconds a write waits for another process's write (a migration, sqlite3)
+BUSY_PAUSE = 0.05
+BUSY_TIMEOUT_MS = 20  # SQLite's own busy wait, which blocks the loop: short
 
 
 class Database:
@@ -50,9 +52,7 @@ class Database:
             **({} if self.is_sqlite else {"isolation_level": "READ COMMITTED"}),
         )
         if self.is_sqlite:
-            _sqlite_transactions(self.engine, self.path)
-        self._writer = self.engine.execution_options(**{WRITE: True})
-        self._loose = self.engine.execution_options(**{LOOSE: True})
+            _sqlite_connections(self.engine, self.path)
         self._lock: asyncio.Lock | None = None
         self._lock_loop: asyncio.AbstractEventLoop | None = None
         self._writing: asyncio.Task[Any] | None = None
@@ -66,7 +66,11 @@ class Database:
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncConnection]:
-        async with self.engine.begin() as conn:
+        if not self.is_sqlite:
+            async with self.engine.begin() as conn:
+                yield conn
+            return
+        async with self._sqlite_transaction("BEGIN") as conn:
             yield conn
 
     @asynccontextmanager
@@ -77,13 +81,13 @@ class Database:
             async with self.read() as conn:
                 yield conn
             return
-        async with self._loose.connect() as conn:
+        async with self.engine.connect() as conn:
             yield conn
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncConnection]:
         if not self.is_sqlite:
-            async with self._writer.begin() as conn:
+            async with self.engine.begin() as conn:
                 yield conn
             return
         lock = self._write_lock()
@@ -92,10 +96,23 @@ class Database:
         async with lock:
             self._writing = asyncio.current_task()
             try:
-                async with self._writer.begin() as conn:
+                async with self._sqlite_transaction("BEGIN IMMEDIATE") as conn:
                     yield conn
             finally:
                 self._writing = None
+
+    @asynccontextmanager
+    async def _sqlite_transaction(self, begin: str) -> AsyncIterator[AsyncConnection]:
+        """SQLite's transactions are ours to begin (the sqlite3 module's own are off), and a
+        write begins IMMEDIATE, so that another process can never make it fail half way."""
+        async with self.engine.connect() as conn:
+            await _begin(conn, begin)
+            try:
+                yield conn
+            except BaseException:
+                await conn.rollback()
+                raise
+            await conn.commit()
 
     async def ping(self) -> None:
         """Raises unless the database answers (for a load balancer's health check)."""
@@ -108,17 +125,33 @@ class Database:
         PostgreSQL's own VACUUM reclaims dead rows."""
         if not self.is_sqlite:
             return
-        async with self._write_lock(), self._loose.connect() as conn:
+        async with self._write_lock(), self.engine.connect() as conn:
             await conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
     async def close(self) -> None:
         await self.engine.dispose()
 
 
-def _sqlite_transactions(engine: AsyncEngine, path: Path | None) -> None:
-    """Take transaction control away from the sqlite3 module (SQLAlchemy's documented
-    recipe); erased data is overwritten, not left in free pages (secure_delete); a WAL or
-    SHM file left readable by others is tightened."""
+async def _begin(conn: AsyncConnection, begin: str) -> None:
+    """BEGIN, waiting for another process's write transaction without blocking the loop
+    (statements run on the loop's thread, storage.sqlite_driver): SQLite's own busy wait is
+    kept short and the rest of the wait is asleep here."""
+    waited = 0.0
+    while True:
+        try:
+            await conn.exec_driver_sql(begin)
+            return
+        except OperationalError as error:
+            if "locked" not in str(error) or waited >= BUSY_WAIT:
+                raise
+        await asyncio.sleep(BUSY_PAUSE)
+        waited += BUSY_PAUSE
+
+
+def _sqlite_connections(engine: AsyncEngine, path: Path | None) -> None:
+    """Transaction control taken away from the sqlite3 module (we begin them, see
+    `_begin`); erased data overwritten, not left in free pages (secure_delete); a WAL or
+    SHM file left readable by others tightened."""
 
     @event.listens_for(engine.sync_engine, "connect")
     def _connect(dbapi_connection: Any, _record: Any) -> None:
@@ -126,15 +159,8 @@ def _sqlite_transactions(engine: AsyncEngine, path: Path | None) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA secure_delete=ON")
         cursor.close()
         if path is not None:
             files.tighten_companions(path)
-
-    @event.listens_for(engine.sync_engine, "begin")
-    def _begin(conn: Connection) -> None:
-        options = conn.get_execution_options()
-        if options.get(LOOSE):
-            return
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if options.get(WRITE) else "BEGIN")

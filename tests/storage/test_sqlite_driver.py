@@ -1,12 +1,17 @@
-"""The SQLite driver (one trip per statement) keeps what SQLAlchemy expects of a DBAPI."""
+"""The SQLite driver (statements on the loop's thread) keeps what SQLAlchemy expects of a
+DBAPI, and a write that waits for another process does not stop the loop."""
 
 from __future__ import annotations
 
+import asyncio
+import sqlite3
 from pathlib import Path
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
 
+from storage import db as storage_db
 from storage.db import Database
 
 
@@ -44,4 +49,43 @@ async def test_an_error_rolls_the_transaction_back(db: Database) -> None:
         await conn.execute(text("INSERT INTO t (v) VALUES ('after')"))
     async with db.look() as conn:
         assert (await conn.execute(text("SELECT count(*) FROM t"))).scalar_one() == 1
+    await db.close()
+
+
+async def test_a_write_waiting_for_another_process_leaves_the_loop_free(
+        db: Database, tmp_path: Path) -> None:
+    other = sqlite3.connect(tmp_path / "driver.db", isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # another process (the sqlite3 shell) is writing
+    other.execute("INSERT INTO t (v) VALUES ('theirs')")
+
+    async def ours() -> None:
+        async with db.write() as conn:
+            await conn.execute(text("INSERT INTO t (v) VALUES ('ours')"))
+
+    waiting = asyncio.create_task(ours())
+    await asyncio.sleep(0.2)
+    async with db.look() as conn:  # reads go on meanwhile: the loop is not held
+        assert (await conn.execute(text("SELECT count(*) FROM t"))).scalar_one() == 0
+    assert not waiting.done()
+    other.execute("COMMIT")
+    await waiting
+    async with db.look() as conn:
+        rows = (await conn.execute(text("SELECT v FROM t ORDER BY id"))).scalars().all()
+    assert rows == ["theirs", "ours"]
+    other.close()
+    await db.close()
+
+
+async def test_a_write_gives_up_after_waiting_long(db: Database, tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(storage_db, "BUSY_WAIT", 0.2)
+    other = sqlite3.connect(tmp_path / "driver.db", isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    with pytest.raises(OperationalError, match="locked"):
+        async with db.write() as conn:
+            await conn.execute(text("INSERT INTO t (v) VALUES ('ours')"))
+    other.execute("ROLLBACK")
+    async with db.write() as conn:  # and the next write goes through
+        await conn.execute(text("INSERT INTO t (v) VALUES ('later')"))
+    other.close()
     await db.close()
