@@ -21,7 +21,7 @@ from bot.delivery import jobs
 from bot.ptb.context import Context
 from bot.ptb.processor import ChatOrderedProcessor
 from bot.ptb.replies import Replies
-from bot.ptb.request import AiohttpRequest
+from bot.ptb.request import AiohttpRequest, UpdatesRequest
 from bot.render.i18n import N_, Translator
 from bot.services.runtime import Services
 from bot.settings import SUPPORTED_LOCALES
@@ -72,7 +72,7 @@ def build_application(services: Services) -> App:
         .concurrent_updates(processor)
         # as many connections as handlers run at once; one more for getUpdates
         .request(AiohttpRequest(connections=settings.UPDATES_IN_FLIGHT))
-        .get_updates_request(AiohttpRequest(connections=1, read_timeout=10.0))
+        .get_updates_request(UpdatesRequest(connections=1, read_timeout=10.0))
     )
     application: App = builder.build()
     application.bot_data[Context.SERVICES_KEY] = services

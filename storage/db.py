@@ -1,17 +1,23 @@
 """The connection: one async engine, with read and write transactions.
 
 On SQLite one process writes (the bot refuses a second instance on a SQLite file): its
-writers queue on an asyncio lock, in order and without polling, and each write
-transaction starts with BEGIN IMMEDIATE, so that another process (a migration, a backup)
-can never make it fail half way. Readers use plain BEGIN and, with WAL, never wait for
-writers. PostgreSQL needs neither: its constraints, row locks and MVCC do the work.
+writers queue on an asyncio lock, in order and without polling. Writers that queue
+together share one SQLite transaction, each in a savepoint of its own, and one COMMIT:
+a commit waits for the disk (fsync), and under load that wait, not the writes, bounded
+what one writer can do (group commit). A writer that fails rolls back its savepoint
+alone; a COMMIT that fails fails every writer of its group, none of whose writes is
+kept. Each SQLite transaction starts with BEGIN IMMEDIATE, so that another process (a
+migration, a backup) can never make it fail half way. Readers use plain BEGIN and, with
+WAL, never wait for writers. PostgreSQL needs none of this: its constraints, row locks
+and MVCC do the work, and its server commits concurrent transactions together.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +31,16 @@ from storage import files, sqlite_driver
 BUSY_WAIT = 30.0  # seconds a write waits for another process's write (a migration, sqlite3)
 BUSY_PAUSE = 0.05
 BUSY_TIMEOUT_MS = 20  # SQLite's own busy wait, which blocks the loop: short
+GROUP_MAX = 64  # writers sharing one COMMIT at most: the first of them waits for the last
+
+
+@dataclass
+class _Group:
+    """Writers sharing one SQLite transaction and its COMMIT."""
+
+    conn: AsyncConnection
+    committed: asyncio.Future[None]
+    members: int = 0  # writers whose savepoint was released into it
 
 
 class Database:
@@ -56,6 +72,8 @@ class Database:
         self._lock: asyncio.Lock | None = None
         self._lock_loop: asyncio.AbstractEventLoop | None = None
         self._writing: asyncio.Task[Any] | None = None
+        self._waiting = 0  # writers queued on the lock
+        self._group: _Group | None = None
 
     def _write_lock(self) -> asyncio.Lock:
         """The writers' queue, made in the event loop that uses it."""
@@ -93,13 +111,49 @@ class Database:
         lock = self._write_lock()
         if lock.locked() and self._writing is asyncio.current_task():
             raise RuntimeError("a write transaction inside another: pass the connection on")
-        async with lock:
+        self._waiting += 1
+        try:
+            await lock.acquire()
+        finally:
+            self._waiting -= 1
+        group: _Group | None = None
+        try:
             self._writing = asyncio.current_task()
-            try:
-                async with self._sqlite_transaction("BEGIN IMMEDIATE") as conn:
-                    yield conn
-            finally:
-                self._writing = None
+            group = self._group or await self._open_group()
+            async with _member(group) as conn:
+                yield conn
+        finally:
+            self._writing = None
+            if group is not None and (self._waiting == 0 or group.members >= GROUP_MAX):
+                await self._commit(group)
+            lock.release()
+        await group.committed
+
+    async def _open_group(self) -> _Group:
+        conn = await self.engine.connect()
+        try:
+            await _begin(conn, "BEGIN IMMEDIATE")
+        except BaseException:
+            await conn.close()
+            raise
+        self._group = _Group(conn, asyncio.get_running_loop().create_future())
+        return self._group
+
+    async def _commit(self, group: _Group) -> None:
+        """The group's COMMIT; each writer of it learns how it went from `committed`."""
+        self._group = None
+        try:
+            await group.conn.commit()
+        except BaseException as error:
+            # Closed, not given back: SQLite may have left its transaction open.
+            with suppress(Exception):
+                await group.conn.invalidate()
+            if group.members:  # each of them awaits it
+                group.committed.set_exception(error)
+        else:
+            group.committed.set_result(None)
+        finally:
+            await group.conn.close()
 
     @asynccontextmanager
     async def _sqlite_transaction(self, begin: str) -> AsyncIterator[AsyncConnection]:
@@ -126,10 +180,25 @@ class Database:
         if not self.is_sqlite:
             return
         async with self._write_lock(), self.engine.connect() as conn:
+            if self._group is not None:  # nobody is left to commit it: the lock is ours
+                await self._commit(self._group)
             await conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
     async def close(self) -> None:
         await self.engine.dispose()
+
+
+@asynccontextmanager
+async def _member(group: _Group) -> AsyncIterator[AsyncConnection]:
+    """One writer of a group, in a savepoint: its writes all kept, or none of them."""
+    savepoint = await group.conn.begin_nested()
+    try:
+        yield group.conn
+    except BaseException:
+        await savepoint.rollback()
+        raise
+    await savepoint.commit()
+    group.members += 1
 
 
 async def _begin(conn: AsyncConnection, begin: str) -> None:

@@ -14,13 +14,15 @@ async engine accepts it. That engine insists that a statement awaits something (
 driver by mistake would otherwise block unnoticed): here it awaits an awaitable that is
 already done, one greenlet switch and no trip through the loop.
 
-A COMMIT waits for the disk (an fsync: 0.2 ms here) on the loop too: on a thread it cost
-more than it freed (bench: 311 against 391 booking commits a second). On a server whose
-disk is slow to sync, that wait is the loop's: PostgreSQL is the engine for such a load.
+A COMMIT is the exception: it waits for the disk (an fsync, 0.2 ms here and many on a
+slow disk), so it runs on a thread and the loop goes on meanwhile; the writers that queue
+in that time share the next COMMIT (storage.db's group commit). A connection is used by
+one task at a time, so never by two threads at once.
 """
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from typing import Any
 
@@ -62,7 +64,12 @@ class LoopDialect(SQLiteDialect_pysqlite):
         return pool.AsyncAdaptedQueuePool if cls._is_url_file_db(url) else pool.StaticPool
 
     def connect(self, *cargs: Any, **cparams: Any) -> Any:
-        return super().connect(*cargs, factory=_Connection, **cparams)
+        cparams.update(factory=_Connection, check_same_thread=False)  # see do_commit
+        return super().connect(*cargs, **cparams)
+
+    def do_commit(self, dbapi_connection: Any) -> None:
+        if dbapi_connection.in_transaction:
+            await_(asyncio.to_thread(dbapi_connection.commit))
 
     def do_execute(self, cursor: Any, statement: str, parameters: Any,
                    context: Any = None) -> None:

@@ -23,6 +23,7 @@ from telegram import Update
 from telegram.ext import Application
 
 from bot.ptb.processor import ChatOrderedProcessor
+from bot.ptb.updates import slimmed
 from bot.services.runtime import Services
 
 log = logging.getLogger(__name__)
@@ -72,7 +73,7 @@ def _update(body: bytes, bot: Any) -> Update | None:
         data = json.loads(body)
         if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
             raise ValueError("no update_id")
-        return Update.de_json(data, bot)
+        return Update.de_json(slimmed(data), bot)
     except (ValueError, TypeError, KeyError, AttributeError) as error:
         log.warning("a webhook request that is not an update: %s", type(error).__name__)
         return None

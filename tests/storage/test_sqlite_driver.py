@@ -6,13 +6,15 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
-from sqlalchemy import text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import event, text
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 from storage import db as storage_db
 from storage.db import Database
+from storage.sqlite_driver import LoopDialect
 
 
 @pytest.fixture
@@ -88,4 +90,52 @@ async def test_a_write_gives_up_after_waiting_long(db: Database, tmp_path: Path,
     async with db.write() as conn:  # and the next write goes through
         await conn.execute(text("INSERT INTO t (v) VALUES ('later')"))
     other.close()
+    await db.close()
+
+
+async def _insert_together(db: Database, values: list[str], fail: str = "") -> list[Any]:
+    async def one(value: str) -> None:
+        async with db.write() as conn:
+            await conn.execute(text("INSERT INTO t (v) VALUES (:v)"), {"v": value})
+            await asyncio.sleep(0)  # the others queue meanwhile
+            if value == fail:
+                raise ValueError(value)
+
+    return await asyncio.gather(*(one(v) for v in values), return_exceptions=True)
+
+
+async def _stored(db: Database) -> list[str]:
+    async with db.look() as conn:
+        return list((await conn.execute(text("SELECT v FROM t ORDER BY v"))).scalars())
+
+
+async def test_writers_queued_together_share_one_commit(db: Database) -> None:
+    commits: list[int] = []
+    event.listen(db.engine.sync_engine, "commit", lambda conn: commits.append(1))
+    outcomes = await _insert_together(db, [f"w{n:02d}" for n in range(20)])
+    assert outcomes == [None] * 20
+    assert await _stored(db) == [f"w{n:02d}" for n in range(20)]
+    assert 1 <= len(commits) < 20
+    await db.close()
+
+
+async def test_a_failing_writer_loses_its_writes_alone(db: Database) -> None:
+    outcomes = await _insert_together(db, ["a", "b", "c", "d"], fail="b")
+    assert [type(o) for o in outcomes] == [type(None), ValueError, type(None), type(None)]
+    assert await _stored(db) == ["a", "c", "d"]
+    await db.close()
+
+
+async def test_a_failing_commit_fails_every_writer_of_its_group(
+        db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(self: Any, dbapi_connection: Any) -> None:
+        raise sqlite3.OperationalError("disk I/O error")
+
+    monkeypatch.setattr(LoopDialect, "do_commit", broken)
+    outcomes = await _insert_together(db, ["a", "b", "c"])
+    assert all(isinstance(o, DBAPIError) for o in outcomes)
+    monkeypatch.undo()
+    assert await _stored(db) == []
+    outcomes = await _insert_together(db, ["d"])  # and the next write goes through
+    assert await _stored(db) == ["d"]
     await db.close()
