@@ -58,6 +58,14 @@ async def set_entry(conn: AsyncConnection, entry_id: int, status: str, now: date
                        .values(status=status, updated_at=now))
 
 
+async def mark_told_limit(conn: AsyncConnection, entry_id: int, now: datetime) -> bool:
+    """Note that the citizen was told a seat went past them at their limit of bookings;
+    False if they had been told before (once per place, whoever asks first)."""
+    result = await conn.execute(update(waitlist).where(
+        waitlist.c.id == entry_id, waitlist.c.told_limit_at.is_(None)).values(told_limit_at=now))
+    return bool(result.rowcount)
+
+
 async def in_line(conn: AsyncConnection, service_id: str, start: datetime) -> list[dict[str, Any]]:
     """Who waits for the service, first come first: without an open offer, and never
     offered this same time before (declined or let expire: the next in line has it)."""

@@ -1,5 +1,6 @@
 """What the outbox does for the waitlist: sends an offer of a freed seat, and ends it when
-its hold runs out (the next in line is then offered it, in that same transaction)."""
+its hold runs out (the next in line is then offered it, in that same transaction); tells a
+citizen skipped at their limit of bookings why."""
 
 from __future__ import annotations
 
@@ -36,3 +37,15 @@ async def run_offer_expiry(bot: Bot, services: Services, item: Item,
         ended = await waitlist.expire(conn, services.catalog, services.settings.zone,
                                       int(item.payload.get("offer", 0)), now)
     return None if ended else "the offer had ended already"
+
+
+async def send_at_limit(bot: Bot, services: Services, item: Item, now: datetime) -> str | None:
+    async with services.db.read() as conn:
+        place = await waitlist.waiting_place(conn, int(item.payload.get("entry", 0)))
+    service = services.catalog.service(place["service_id"]) if place else None
+    if place is None or service is None:
+        return "the citizen waits no more"
+    who = await messenger.reader(services, place["user_id"])
+    text = waiting.skipped_at_limit(who.t, service, str(item.payload.get("reason", "")))
+    await call(bot, "sendMessage", message(place["user_id"], text))
+    return None

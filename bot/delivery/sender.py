@@ -35,7 +35,7 @@ from telegram.error import BadRequest, RetryAfter, TelegramError, TimedOut
 from bot.delivery import mail
 from bot.delivery.emails import send_email
 from bot.delivery.messenger import SHOWN, Shown
-from bot.delivery.offers import run_offer_expiry, send_offer
+from bot.delivery.offers import run_offer_expiry, send_at_limit, send_offer
 from bot.delivery.redact import run_wipe, send_redaction
 from bot.delivery.to_citizens import (
     send_citizen_cancelled,
@@ -318,4 +318,5 @@ BOOKING_SENDERS: dict[str, BookingSender] = {
 }
 CHAT_SENDERS: dict[str, ChatSender] = {planning.DIGEST: send_digest, planning.WIPE: run_wipe,
                                         planning.TODAY: send_today, offering.OFFER: send_offer,
-                                        offering.OFFER_EXPIRY: run_offer_expiry}
+                                        offering.OFFER_EXPIRY: run_offer_expiry,
+                                        offering.AT_LIMIT: send_at_limit}

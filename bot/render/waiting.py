@@ -96,6 +96,35 @@ def declined(t: Translator) -> str:
                    "place on the waiting list."))
 
 
+def skipped_at_limit(t: Translator, service: ResolvedService, reason: str) -> str:
+    """A seat the citizen waits for went past them: they hold the most upcoming bookings
+    allowed (of the service, or with its municipality)."""
+    name = service_name(t, service, service.id)
+    if reason == "limit_total":
+        n = service.municipality.max_active_total
+        text = t.ngettext(
+            "A seat of «%(service)s» has freed up, but we could not offer it to you: you "
+            "already have %(n)d upcoming booking with this municipality and no more are "
+            "allowed. If you cancel it with /mybookings, we can offer you the next seat that "
+            "frees up. You keep your place on the waiting list.",
+            "A seat of «%(service)s» has freed up, but we could not offer it to you: you "
+            "already have %(n)d upcoming bookings with this municipality and no more are "
+            "allowed. If you cancel one of them with /mybookings, we can offer you the next "
+            "seat that frees up. You keep your place on the waiting list.", n)
+    else:
+        n = service.service.max_active
+        text = t.ngettext(
+            "A seat of «%(service)s» has freed up, but we could not offer it to you: you "
+            "already have %(n)d upcoming booking of this service and no more are allowed. If "
+            "you cancel it with /mybookings, we can offer you the next seat that frees up. "
+            "You keep your place on the waiting list.",
+            "A seat of «%(service)s» has freed up, but we could not offer it to you: you "
+            "already have %(n)d upcoming bookings of this service and no more are allowed. "
+            "If you cancel one of them with /mybookings, we can offer you the next seat that "
+            "frees up. You keep your place on the waiting list.", n)
+    return esc(text % {"service": name, "n": n})
+
+
 def need_details(t: Translator, expires_at: datetime, zone: ZoneInfo) -> str:
     return esc(t._("We do not have your details from an earlier booking. Please book with "
                    "/start and choose this day and time: the seat is held for you until "

@@ -2,8 +2,8 @@
 
 First come, first served per service: the earliest entry whose wish the time fits and who
 may still book (their limits) is offered it, held for them for the service's
-`offer_minutes`; one at their limit is skipped. The offer and its expiry are outbox items,
-so a restart loses none and sends none twice.
+`offer_minutes`; one at their limit is skipped, and told why once. The offer and its
+expiry are outbox items, so a restart loses none and sends none twice.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from storage import bookings, closures, outbox, waitlist
 
 OFFER = "offer"  # a freed seat offered to a citizen of the waitlist
 OFFER_EXPIRY = "offer_expiry"  # the hold of an offer runs out: the next in line has it
+AT_LIMIT = "waitlist_limit"  # a seat went past a citizen at their limit of bookings: why
 
 
 async def offer_freed(conn: AsyncConnection, catalog: Catalog, zone: ZoneInfo,
@@ -88,10 +89,20 @@ async def _first_in_line(conn: AsyncConnection, service: ResolvedService, slot: 
             conn, entry["user_id"], now, service.id, service.municipality.id)
         try:
             check_limits(service, in_service, in_municipality)
-        except NotAllowed:
+        except NotAllowed as refusal:
+            await _tell_limit(conn, entry, refusal.reason, now)
             continue  # at their limit: the next in line
         return entry
     return None
+
+
+async def _tell_limit(conn: AsyncConnection, entry: dict[str, Any], reason: str,
+                      now: datetime) -> None:
+    """Tell the citizen why a seat they wait for went past them, once per place (not at
+    every seat): in this transaction, so that a restart neither loses nor repeats it."""
+    if entry["told_limit_at"] is None and await waitlist.mark_told_limit(conn, entry["id"], now):
+        await outbox.add(conn, AT_LIMIT, now, now, chat_id=entry["user_id"],
+                         payload={"entry": entry["id"], "reason": reason})
 
 
 async def _closed(conn: AsyncConnection, service: ResolvedService, slot: Slot,

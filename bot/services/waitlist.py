@@ -63,6 +63,12 @@ async def entries(conn: AsyncConnection, user_id: int) -> list[dict[str, Any]]:
     return await waitlist.entries_of(conn, user_id)
 
 
+async def waiting_place(conn: AsyncConnection, entry_id: int) -> dict[str, Any] | None:
+    """The place on the waitlist, while its citizen still waits."""
+    found = await waitlist.entry(conn, entry_id)
+    return found if found is not None and found["status"] == waitlist.WAITING else None
+
+
 async def leave(conn: AsyncConnection, catalog: Catalog, zone: ZoneInfo, user_id: int,
                 entry_id: int, now: datetime) -> bool:
     """Leave the waitlist; a seat offered meanwhile goes to the next in line. False if not

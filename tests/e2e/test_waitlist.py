@@ -130,14 +130,39 @@ async def test_decline_and_expiry_pass_the_seat_to_the_next_in_line(
     assert (await book(services, A)).start == THURSDAY_ELEVEN
 
 
-async def test_a_citizen_at_their_limit_is_skipped(services: Services) -> None:
-    made = await book(services, A)
+AT_LIMIT = "Ελευθερώθηκε θέση στην υπηρεσία «Εργασιακή συμβουλευτική»"
+
+
+async def test_a_citizen_at_their_limit_is_skipped_and_told_why_once(
+    services: Services, app: App, fake: FakeTelegram
+) -> None:
+    from bot.startup import prepare
+
+    noon, friday = THURSDAY_ELEVEN + timedelta(hours=1), THURSDAY_ELEVEN + timedelta(days=1)
+    made, at_noon = await book(services, A), await book(services, 5009, noon)
+    on_friday = await book(services, 5010, friday)
     await join(services, B)
     await join(services, C)
-    await book(services, B, THURSDAY_ELEVEN + timedelta(days=5))  # B: one upcoming, the most
+    own = await book(services, B, THURSDAY_ELEVEN + timedelta(days=5))  # B: one, the most
     await cancel(services, made)
     assert (await open_offer_of(services, C))["start_at"] == THURSDAY_ELEVEN
     assert [o["user_id"] for o in await offers(services)] == [C]
+    await services.db.close()  # a restart before the news went out: neither lost nor doubled
+    again = await prepare(services.settings, services.clock)
+    try:
+        await drain(app.bot, again)
+        await drain(app.bot, again)
+        told = [m.text for m in fake.bot_messages(B) if m.text.startswith(AT_LIMIT)]
+        assert len(told) == 1 and "/mybookings" in told[0] and "1 προσεχή κράτηση" in told[0]
+        await cancel(again, at_noon)  # another seat B would take: skipped, not told again
+        await drain(app.bot, again)
+        assert len([m for m in fake.bot_messages(B) if m.text.startswith(AT_LIMIT)]) == 1
+        assert [o["user_id"] for o in await offers(again)] == [C]
+        await write(again.db, booking.cancel, again.catalog, own.reference, B, again.clock())
+        await cancel(again, on_friday)  # below the limit now: offered seats again
+        assert (await open_offer_of(again, B))["start_at"] == friday
+    finally:
+        await again.db.close()
 
 
 async def test_two_seats_freed_at_once_make_two_offers(services: Services) -> None:
