@@ -107,6 +107,15 @@ async def open_offers_of(conn: AsyncConnection, user_id: int,
     return [dict(row._mapping) for row in await conn.execute(query)]
 
 
+async def open_offers_between(conn: AsyncConnection, service_ids: Sequence[str],
+                              start: datetime, end: datetime) -> list[int]:
+    """The open offers of these services' times in [start, end)."""
+    rows = await conn.execute(select(offers.c.id).where(
+        offers.c.service_id.in_(list(service_ids)), offers.c.status == OPEN,
+        offers.c.start_at >= start, offers.c.start_at < end))
+    return [int(row.id) for row in rows]
+
+
 async def offer(conn: AsyncConnection, offer_id: int) -> dict[str, Any] | None:
     """The offer with its entry's user, channel and locale."""
     row = (await conn.execute(
@@ -134,6 +143,11 @@ async def took_offer(conn: AsyncConnection, offer_id: int, booking_id: int,
     await conn.execute(update(waitlist).where(
         waitlist.c.id == select(offers.c.entry_id).where(offers.c.id == offer_id)
         .scalar_subquery()).values(status=BOOKED, updated_at=now))
+
+
+async def offer_shown(conn: AsyncConnection, offer_id: int, message_id: int) -> None:
+    await conn.execute(update(offers).where(offers.c.id == offer_id)
+                       .values(message_id=message_id))
 
 
 async def own_open_offer(conn: AsyncConnection, user_id: int, service_id: str,

@@ -25,6 +25,9 @@ from storage import bookings, closures, outbox, waitlist
 OFFER = "offer"  # a freed seat offered to a citizen of the waitlist
 OFFER_EXPIRY = "offer_expiry"  # the hold of an offer runs out: the next in line has it
 AT_LIMIT = "waitlist_limit"  # a seat went past a citizen at their limit of bookings: why
+OFFER_ENDED = "offer_ended"  # the offer's message shows how it ended, without its buttons
+# Why an offer was withdrawn, for its message to say (its status says it was).
+LEFT, ERASED, CLOSED = "left", "erased", "closed"
 
 
 async def offer_freed(conn: AsyncConnection, catalog: Catalog, zone: ZoneInfo,
@@ -47,12 +50,39 @@ async def offer_day(conn: AsyncConnection, catalog: Catalog, zone: ZoneInfo, day
     """A reopened day: every free time of every service in its scope, offered in turn."""
     made: list[int] = []
     start, end = midnight(day, zone), midnight(day + timedelta(days=1), zone)
-    for service in catalog.services():
-        if (kind, scope_id) not in scopes_of(service):
-            continue
+    for service in _in_scope(catalog, kind, scope_id):
         for slot in candidate_slots(service, zone, start, end, now):
             made += await offer_freed(conn, catalog, zone, service.id, slot.start, now)
     return made
+
+
+async def withdraw_day(conn: AsyncConnection, catalog: Catalog, zone: ZoneInfo, day: date,
+                       kind: str, scope_id: str, now: datetime) -> None:
+    """A closed day: its open offers are withdrawn (the time can no longer be booked)."""
+    start, end = midnight(day, zone), midnight(day + timedelta(days=1), zone)
+    services = [service.id for service in _in_scope(catalog, kind, scope_id)]
+    for offer_id in await waitlist.open_offers_between(conn, services, start, end):
+        await end_offer(conn, offer_id, waitlist.WITHDRAWN, now, CLOSED)
+
+
+def _in_scope(catalog: Catalog, kind: str, scope_id: str) -> list[ResolvedService]:
+    """The services a closure of this scope (municipality, group, service) applies to."""
+    return [service for service in catalog.services()
+            if (kind, scope_id) in scopes_of(service)]
+
+
+async def end_offer(conn: AsyncConnection, offer_id: int, status: str, now: datetime,
+                    why: str = "") -> bool:
+    """End an open offer and free its seat; its message is told in this same transaction
+    (an outbox item: `why` it ended, by default its new status), so that no message of an
+    ended offer keeps buttons that look pressable. False if it was no longer open."""
+    row = await waitlist.offer(conn, offer_id)
+    if row is None or not await waitlist.end_offer(conn, offer_id, status, now):
+        return False
+    # The message's id as known now: the sender reads it again, unless the offer is gone.
+    payload = {"offer": offer_id, "why": why or status, "message_id": row["message_id"]}
+    await outbox.add(conn, OFFER_ENDED, now, now, chat_id=row["user_id"], payload=payload)
+    return True
 
 
 async def _offer_one(conn: AsyncConnection, service: ResolvedService, slot: Slot,

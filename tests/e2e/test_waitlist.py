@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -18,7 +19,7 @@ from storage import waitlist as store
 from tests.chat import Citizen
 from tests.conftest import FrozenClock, drain, write
 from tests.e2e.flow import walk
-from tests.fakebot import FakeTelegram
+from tests.fakebot import FakeTelegram, Sent
 
 SERVICE = "chios-work-counsel"  # one desk, one upcoming booking per citizen
 THURSDAY_ELEVEN = datetime(2026, 12, 3, 9, 0, tzinfo=UTC)  # Thu 3 Dec, 11:00 in Athens
@@ -223,8 +224,11 @@ async def test_an_offer_and_its_expiry_survive_a_restart(
         # B's offer: sent once, then it ran out; C's offer: sent, still open.
         assert kinds.count((offering.OFFER, "sent")) == 2
         assert (offering.OFFER_EXPIRY, "sent") in kinds
-        for user in (B, C):
-            assert len([m for m in fake.bot_messages(user) if m.text.startswith("🔔")]) == 1
+        # B's message now says their offer ran out; C's is the offer, to answer.
+        (expired,) = fake.bot_messages(B)
+        assert expired.text.startswith("Η προσφορά αυτή έχει λήξει.") and not expired.buttons
+        (offered,) = fake.bot_messages(C)
+        assert offered.text.startswith("🔔") and offered.buttons
         assert (await open_offer_of(again, C))["start_at"] == THURSDAY_ELEVEN
     finally:
         await again.db.close()
@@ -300,20 +304,28 @@ async def test_a_citizen_joins_from_a_full_day_and_books_the_freed_seat_with_one
     assert len([b for b in await all_bookings(services, B) if b.is_active]) == 1
 
 
-async def test_an_expired_offer_pressed_is_answered_and_changes_nothing(
-    services: Services, app: App, fake: FakeTelegram, clock: FrozenClock
-) -> None:
+async def offered_to_sofia(services: Services, app: App,
+                           fake: FakeTelegram) -> tuple[Citizen, Sent]:
+    """Sofia (B) waits; A's seat frees up and is offered to her: her offer's message."""
     made = await book(services, A)
     sofia = Citizen(fake, app, user_id=B)
     await join(services, B)
     await cancel(services, made)
     await drain(app.bot, services)
-    offer = sofia.keyboard_message()
+    return sofia, sofia.keyboard_message()
+
+
+async def test_an_expired_offer_pressed_is_answered_and_changes_nothing(
+    services: Services, app: App, fake: FakeTelegram, clock: FrozenClock
+) -> None:
+    sofia, offer = await offered_to_sofia(services, app, fake)
+    no_thanks = offer.buttons[1]["callback_data"]
     clock.advance(minutes=16)
     await sofia.press("Κράτηση", offer)
     assert "έχει λήξει" in sofia.text
     assert [b for b in await all_bookings(services, B) if b.is_active] == []
-    await sofia.press("Όχι, ευχαριστώ", offer)
+    assert not offer.buttons  # the offer's message now says it expired
+    await sofia.press_data(no_thanks, offer)  # pressed on a screen not yet updated
     assert "έχει λήξει" in sofia.text
 
 
@@ -431,3 +443,75 @@ async def test_a_part_of_the_day_is_chosen_when_joining_and_honoured(
     assert [o["user_id"] for o in await open_offers(services)] == [C]
     await cancel(services, noon)  # 12:00: an afternoon, Sofia's
     assert (await open_offer_of(services, B))["start_at"] == WEDNESDAY + timedelta(hours=3)
+
+
+async def _expire(services: Services, app: App, sofia: Citizen, clock: FrozenClock) -> None:
+    clock.advance(minutes=16)
+
+
+async def _decline_unseen(services: Services, app: App, sofia: Citizen,
+                          clock: FrozenClock) -> None:
+    """Declined, and the handler's own reply lost: the outbox shows it all the same."""
+    await write(services.db, waitlist.decline, services.catalog, services.settings.zone, B,
+                (await open_offer_of(services, B))["id"], clock())
+
+
+async def _decline(services: Services, app: App, sofia: Citizen, clock: FrozenClock) -> None:
+    await sofia.press("Όχι, ευχαριστώ", sofia.keyboard_message())
+
+
+async def _leave(services: Services, app: App, sofia: Citizen, clock: FrozenClock) -> None:
+    await sofia.send("/mybookings")
+    await sofia.press("Αποχώρηση από τη λίστα αναμονής")
+
+
+async def _forget(services: Services, app: App, sofia: Citizen, clock: FrozenClock) -> None:
+    from bot.services import privacy
+
+    await write(services.db, privacy.forget, services.catalog, services.settings.zone, B,
+                clock())
+
+
+async def _close(services: Services, app: App, sofia: Citizen, clock: FrozenClock) -> None:
+    await write(services.db, closing.close_day, services.catalog, date(2026, 12, 3), "group",
+                "chios-ksyg", "απεργία", 9001, clock(), services.settings.zone)
+
+
+async def _book_in_the_flow(services: Services, app: App, sofia: Citizen,
+                            clock: FrozenClock) -> None:
+    """The held time booked otherwise than with «Book» (as the flow books it)."""
+    await book(services, B)
+
+
+Ending = Callable[[Services, App, Citizen, FrozenClock], Awaitable[None]]
+ENDINGS: dict[str, tuple[Ending, str]] = {
+    "it expires": (_expire, "Η προσφορά αυτή έχει λήξει."),
+    "declined, the reply lost": (_decline_unseen, "Απορρίψατε αυτή την προσφορά."),
+    "declined": (_decline, "Απορρίψατε αυτή την προσφορά."),
+    "the citizen leaves the list": (_leave, "Αποχωρήσατε από τη λίστα αναμονής."),
+    "the citizen is forgotten": (_forget, "Η προσφορά αυτή ανακλήθηκε."),
+    "the day is closed": (_close, "Η ημέρα αυτή έκλεισε."),
+    "booked in the flow": (_book_in_the_flow, "Η κράτησή σας επιβεβαιώθηκε."),
+}
+
+
+@pytest.mark.parametrize("ending", list(ENDINGS))
+async def test_an_offer_that_ends_stops_looking_pressable(
+    services: Services, app: App, fake: FakeTelegram, clock: FrozenClock, ending: str
+) -> None:
+    act, shown = ENDINGS[ending]
+    sofia, sent = await offered_to_sofia(services, app, fake)
+    assert sofia.labels(sent) == ["Κράτηση", "Όχι, ευχαριστώ"]
+    await act(services, app, sofia, clock)
+    await drain(app.bot, services)
+    offer = fake.find(B, sent.message_id)
+    assert offer is not None and shown in offer.text, offer
+    assert not {"Κράτηση", "Όχι, ευχαριστώ"} & set(sofia.labels(offer) if offer.buttons else [])
+    if ending == "the citizen is forgotten":
+        assert offer.text == shown  # nothing of what they waited for is left
+    elif ending == "booked in the flow":  # a confirmation: changes of the booking show there
+        await cancel(services, await book_of(services, B))
+        await drain(app.bot, services)
+        assert "Ακυρώθηκε" in (fake.find(B, sent.message_id) or offer).text
+    else:
+        assert "Εργασιακή συμβουλευτική" in offer.text and "11:00" in offer.text
