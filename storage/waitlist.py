@@ -66,12 +66,22 @@ async def mark_told_limit(conn: AsyncConnection, entry_id: int, now: datetime) -
     return bool(result.rowcount)
 
 
-async def in_line(conn: AsyncConnection, service_id: str, start: datetime) -> list[dict[str, Any]]:
+async def anyone_waits(conn: AsyncConnection, service_ids: Sequence[str]) -> bool:
+    """Whether anybody waits for any of these services (most freed seats: nobody)."""
+    row = (await conn.execute(select(waitlist.c.id).where(
+        waitlist.c.service_id.in_(list(service_ids)), waitlist.c.status == WAITING,
+    ).limit(1))).first()
+    return row is not None
+
+
+async def in_line(conn: AsyncConnection, service_id: str, start: datetime,
+                  end: datetime) -> list[dict[str, Any]]:
     """Who waits for the service, first come first: without an open offer, and never
-    offered this same time before (declined or let expire: the next in line has it)."""
+    offered this time, or one overlapping it, before (declined or let expire: the next in
+    line has it)."""
     open_offer = exists().where(offers.c.entry_id == waitlist.c.id, offers.c.status == OPEN)
     offered_this = exists().where(offers.c.entry_id == waitlist.c.id,
-                                  offers.c.start_at == start)
+                                  offers.c.start_at < end, offers.c.end_at > start)
     rows = await conn.execute(select(waitlist).where(
         waitlist.c.service_id == service_id, waitlist.c.status == WAITING,
         ~open_offer, ~offered_this,

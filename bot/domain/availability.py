@@ -91,6 +91,21 @@ def candidate_slots(
         day += timedelta(days=1)
 
 
+def overlapping_slots(
+    service: ResolvedService,
+    zone: ZoneInfo,
+    start: datetime,
+    end: datetime,
+    now: datetime,
+    closed: Collection[date] = (),
+) -> list[Slot]:
+    """The slots the service would book now that overlap [start, end): those a seat freed
+    then may make bookable."""
+    reach = start - timedelta(minutes=service.service.duration)
+    return [slot for slot in candidate_slots(service, zone, reach, end, now, closed)
+            if slot.end > start]
+
+
 def _cells_of(start: int, end: int) -> range:
     return range(start // CELL_SECONDS, -(-end // CELL_SECONDS))
 

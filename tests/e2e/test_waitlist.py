@@ -27,23 +27,27 @@ A, B, C = 5001, 5002, 5003
 COUNSEL_CHAT = -1001000000102
 
 
-def request(user: int, start: datetime = THURSDAY_ELEVEN, draft: str = "") -> BookingRequest:
+def request(user: int, start: datetime = THURSDAY_ELEVEN, draft: str = "",
+            service: str = SERVICE) -> BookingRequest:
     return BookingRequest(
-        user_id=user, service_id=SERVICE, channel=Channel.IN_PERSON, start=start,
+        user_id=user, service_id=service, channel=Channel.IN_PERSON, start=start,
         details=Details(name=f"Πολίτης {user}", email=f"c{user}@example.com",
                         phone="306912345678"),
         consent_at=THURSDAY_ELEVEN - timedelta(days=3), locale="el",
         timezone="Europe/Athens", draft_id=draft)
 
 
-async def book(services: Services, user: int, start: datetime = THURSDAY_ELEVEN) -> Booking:
+async def book(services: Services, user: int, start: datetime = THURSDAY_ELEVEN,
+               service: str = SERVICE) -> Booking:
     made: Booking = await write(services.db, booking.book, services.catalog,
-                                services.settings.zone, request(user, start), services.clock())
+                                services.settings.zone, request(user, start, service=service),
+                                services.clock())
     return made
 
 
-async def join(services: Services, user: int, day: date | None = None) -> bool:
-    joined: bool = await write(services.db, waitlist.join, services.catalog, user, SERVICE,
+async def join(services: Services, user: int, day: date | None = None,
+               service: str = SERVICE) -> bool:
+    joined: bool = await write(services.db, waitlist.join, services.catalog, user, service,
                                "in_person", day, "", "el", services.clock())
     return joined
 
@@ -117,6 +121,7 @@ async def test_decline_and_expiry_pass_the_seat_to_the_next_in_line(
                 first["id"], clock())
     second = await open_offer_of(services, C)
     assert second["start_at"] == first["start_at"]
+    assert [o["user_id"] for o in await open_offers(services)] == [C]  # B: not 10:30 either
     with pytest.raises(waitlist.OfferGone):  # declined: pressing it again changes nothing
         await write(services.db, waitlist.decline, services.catalog, services.settings.zone,
                     B, first["id"], clock())
@@ -515,3 +520,28 @@ async def test_an_offer_that_ends_stops_looking_pressable(
         assert "Ακυρώθηκε" in (fake.find(B, sent.message_id) or offer).text
     else:
         assert "Εργασιακή συμβουλευτική" in offer.text and "11:00" in offer.text
+
+
+# Two services of one desk (their catalog entries name one `resource`), one seat: applying
+# takes 50 minutes every 30, information 30 minutes.
+APPLY, INFO = "chios-opeka-apply", "chios-opeka-info"
+THURSDAY_NINE = datetime(2026, 12, 3, 7, 0, tzinfo=UTC)  # 09:00 in Athens
+HALF_PAST = THURSDAY_NINE + timedelta(minutes=30)
+
+
+@pytest.mark.parametrize(("first", "offered"), [
+    (C, {(C, INFO, THURSDAY_NINE), (B, APPLY, HALF_PAST)}),  # C's half hour, then B's time
+    (B, {(B, APPLY, THURSDAY_NINE)}),  # B's 50 minutes leave no half hour for C
+])
+async def test_a_seat_freed_on_a_shared_desk_goes_to_whoever_joined_first_across_its_services(
+    services: Services, clock: FrozenClock, first: int, offered: set[tuple[int, str, datetime]]
+) -> None:
+    made = await book(services, A, THURSDAY_NINE, APPLY)  # 09:00–09:50 of the desk
+    places = {B: APPLY, C: INFO}
+    for user in sorted(places, key=lambda user: user != first):
+        await join(services, user, service=places[user])
+        clock.advance(minutes=1)
+    await cancel(services, made)
+    assert {(o["user_id"], o["service_id"], o["start_at"]) for o in await offers(services)} == (
+        offered)
+
