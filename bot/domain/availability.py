@@ -106,6 +106,25 @@ def overlapping_slots(
             if slot.end > start]
 
 
+def opened_slots(
+    before: ResolvedService | None,
+    after: ResolvedService,
+    zone: ZoneInfo,
+    now: datetime,
+    closed: Collection[date] = (),
+) -> list[Slot]:
+    """The slots a changed service would book now, to the end of its horizon, that it would
+    not have booked before the change (hours, notice, horizon, closures); with more desks,
+    or another desk, every slot: each may have a seat free now."""
+    end = midnight(last_bookable_day(after, now, zone) + timedelta(days=1), zone)
+    slots = list(candidate_slots(after, zone, now, end, now, closed))
+    if before is None or before.service.desk != after.service.desk or (
+            before.service.capacity < after.service.capacity):
+        return slots
+    had = set(candidate_slots(before, zone, now, end, now, closed))
+    return [slot for slot in slots if slot not in had]
+
+
 def _cells_of(start: int, end: int) -> range:
     return range(start // CELL_SECONDS, -(-end // CELL_SECONDS))
 

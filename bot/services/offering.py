@@ -18,7 +18,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from bot.domain.availability import (
     candidate_slots,
     cells,
+    last_bookable_day,
     midnight,
+    opened_slots,
     overlapping_slots,
     scopes_of,
 )
@@ -99,6 +101,26 @@ async def _offer_first(conn: AsyncConnection, times: list[Time], zone: ZoneInfo,
 def _turn(entry: dict[str, Any]) -> tuple[datetime, int]:
     """First come, first served: by the time of joining, then by the order of the rows."""
     return entry["created_at"], entry["id"]
+
+
+async def offer_opened(conn: AsyncConnection, before: Catalog, after: Catalog,
+                       zone: ZoneInfo, now: datetime) -> list[int]:
+    """A catalog applied (/reload): the times it makes bookable that were not (desks or
+    hours added, the notice shortened, the horizon lengthened, a closure lifted) are offered
+    in turn, as freed seats are. Only of the services that changed and that somebody waits
+    for, within the horizon."""
+    waiting = await waitlist.lengths(conn, [service.id for service in after.services()])
+    made: list[int] = []
+    for service in after.services():
+        earlier = before.service(service.id)
+        if not waiting.get(service.id) or service == earlier:
+            continue
+        today = now.astimezone(zone).date()
+        closed = await closures.closed_days(conn, scopes_of(service), today,
+                                            last_bookable_day(service, now, zone))
+        for slot in opened_slots(earlier, service, zone, now, closed):
+            made += await _offer_all(conn, [(service, slot)], zone, now)
+    return made
 
 
 async def offer_day(conn: AsyncConnection, catalog: Catalog, zone: ZoneInfo, day: date,

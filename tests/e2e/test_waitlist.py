@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,10 +15,11 @@ from bot.domain.model import Booking, BookingRequest, Channel, Details
 from bot.domain.rules import SlotTaken
 from bot.services import booking, closing, offering, waitlist
 from bot.services.runtime import Services
+from bot.settings import Settings
 from storage import outbox
 from storage import waitlist as store
 from tests.chat import Citizen
-from tests.conftest import FrozenClock, drain, write
+from tests.conftest import SAMPLE_CATALOG, FrozenClock, drain, make_settings, write
 from tests.e2e.flow import walk
 from tests.fakebot import FakeTelegram, Sent
 
@@ -25,6 +27,15 @@ SERVICE = "chios-work-counsel"  # one desk, one upcoming booking per citizen
 THURSDAY_ELEVEN = datetime(2026, 12, 3, 9, 0, tzinfo=UTC)  # Thu 3 Dec, 11:00 in Athens
 A, B, C = 5001, 5002, 5003
 COUNSEL_CHAT = -1001000000102
+
+
+@pytest.fixture
+def settings(tmp_path: Path, fake: FakeTelegram, database_url: str) -> Settings:
+    """The sample catalog, from a copy of its file that a test may change and /reload."""
+    catalog = tmp_path / "catalog.toml"
+    catalog.write_text(SAMPLE_CATALOG.read_text(encoding="utf-8"), encoding="utf-8")
+    return make_settings(tmp_path, fake.base_url, DATABASE_URL=database_url,
+                         CATALOG_PATH=str(catalog))
 
 
 def request(user: int, start: datetime = THURSDAY_ELEVEN, draft: str = "",
@@ -545,3 +556,41 @@ async def test_a_seat_freed_on_a_shared_desk_goes_to_whoever_joined_first_across
     assert {(o["user_id"], o["service_id"], o["start_at"]) for o in await offers(services)} == (
         offered)
 
+
+def more_desks(catalog: str) -> str:
+    at = catalog.index('id = "chios-work-counsel"')
+    return catalog[:at] + catalog[at:].replace("step = 30\n", "step = 30\ncapacity = 2\n", 1)
+
+
+def longer_thursdays(catalog: str) -> str:
+    at = catalog.index('id = "chios-ksyg"')  # the department's hours, which the service keeps
+    return catalog[:at] + catalog[at:].replace('thu = ["09:00-13:00"]', 'thu = ["09:00-15:00"]',
+                                               1)
+
+
+@pytest.mark.parametrize(("change", "offered"), [
+    (more_desks, [(B, "09:00"), (C, "10:00")]),  # a second desk: the day's first times
+    (longer_thursdays, [(B, "13:00"), (C, "14:00")]),  # the new hours (12:30: overlaps 12:00)
+])
+async def test_times_a_reloaded_catalog_opens_are_offered_in_turn(
+    services: Services, app: App, fake: FakeTelegram, clock: FrozenClock,
+    change: Callable[[str], str], offered: list[tuple[int, str]]
+) -> None:
+    thursday = date(2026, 12, 3)
+    for hour in range(4):  # the day is full: 09:00, 10:00, 11:00, 12:00, 50 minutes each
+        await book(services, 6001 + hour, THURSDAY_NINE + timedelta(hours=hour))
+    for user in (B, C):
+        await join(services, user, thursday)
+        clock.advance(minutes=1)
+    admin = Citizen(fake, app, user_id=9001)
+    await admin.send("/reload")  # nothing changed: nothing is offered
+    assert await offers(services) == []
+    path = services.settings.catalog_path
+    path.write_text(change(path.read_text(encoding="utf-8")), encoding="utf-8")
+    await admin.send("/reload")
+    assert "Άλλαξαν" in admin.text
+    zone = services.settings.zone
+    assert [(o["user_id"], o["start_at"].astimezone(zone).strftime("%H:%M"))
+            for o in await offers(services)] == offered
+    for user in (B, C):  # sent at once
+        assert [m.text[0] for m in fake.bot_messages(user)] == ["🔔"]
