@@ -278,6 +278,26 @@ async def test_an_offered_citizen_and_a_normal_booking_race_for_the_seat(
     assert list(results) == ["taken", "booked"]
 
 
+async def test_a_seat_freed_while_someone_books_it_is_held_for_the_first_in_line(
+    services: Services
+) -> None:
+    """Freed and offered in one transaction: no moment in which a normal booking takes
+    the seat from under the waitlist, whichever starts first."""
+    made = await book(services, A)
+    await join(services, B)
+
+    async def normal() -> str:
+        try:
+            await book(services, C)
+        except SlotTaken:
+            return "taken"
+        return "booked"
+
+    results = await asyncio.gather(normal(), cancel(services, made), normal())
+    assert [results[0], results[2]] == ["taken", "taken"]
+    assert (await open_offer_of(services, B))["start_at"] == THURSDAY_ELEVEN
+
+
 WEDNESDAY = datetime(2026, 12, 2, 7, 0, tzinfo=UTC)  # Wed 2 Dec, 09:00 in Athens
 
 
@@ -594,3 +614,60 @@ async def test_times_a_reloaded_catalog_opens_are_offered_in_turn(
             for o in await offers(services)] == offered
     for user in (B, C):  # sent at once
         assert [m.text[0] for m in fake.bot_messages(user)] == ["🔔"]
+
+
+async def test_a_citizen_joins_from_a_calendar_with_no_free_day(
+    services: Services, app: App, fake: FakeTelegram
+) -> None:
+    path = services.settings.catalog_path
+    catalog = path.read_text(encoding="utf-8")
+    at = catalog.index('id = "chios-work-counsel"')
+    path.write_text(catalog[:at] + catalog[at:].replace(
+        "step = 30\n", "step = 30\nhorizon_days = 2\n", 1), encoding="utf-8")
+    await Citizen(fake, app, user_id=9001).send("/reload")  # to Thursday: fill it all
+    tuesday_noon = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
+    starts = [tuesday_noon] + [WEDNESDAY + timedelta(days=d, hours=h)
+                               for d in range(2) for h in range(4)]
+    taken = [await book(services, 6001 + n, start) for n, start in enumerate(starts)]
+    sofia = Citizen(fake, app, user_id=B)
+    await walk(sofia, "channel")
+    await sofia.press("🎥 Τηλεδιάσκεψη")
+    assert "Δεν υπάρχουν διαθέσιμες ώρες τις επόμενες 2 ημέρες." in sofia.text
+    await sofia.press("Ειδοποιήστε με αν ελευθερωθεί θέση")
+    assert sofia.text.startswith("Εγγραφήκατε στη λίστα αναμονής της υπηρεσίας «Εργασιακή "
+                                 "συμβουλευτική». Αν ελευθερωθεί θέση")
+    async with services.db.read() as conn:
+        (place,) = await store.entries_of(conn, B)
+    assert (place["channel"], place["day"], place["part"]) == ("video", None, "")
+    await cancel(services, taken[-2])  # Thursday 11:00
+    await drain(app.bot, services)
+    offer = sofia.keyboard_message()
+    assert "Τηλεδιάσκεψη" in offer.text and "Πέμπτη, 3 Δεκεμβρίου 2026" in offer.text
+
+
+async def test_forged_waitlist_buttons_change_nothing(
+    services: Services, app: App, fake: FakeTelegram
+) -> None:
+    made = await book(services, A)
+    await join(services, B)
+    await join(services, C)
+    await cancel(services, made)
+    offer = await open_offer_of(services, B)
+    async with services.db.read() as conn:
+        (place,) = await store.entries_of(conn, B)
+    mallory = Citizen(fake, app, user_id=C)
+    await mallory.send("/mybookings")  # a message with buttons to forge them on
+    shown = mallory.keyboard_message()
+    for data, answer in [
+        (f"1|wy|{offer['id']}", "Η προσφορά αυτή δεν είναι διαθέσιμη."),  # B's offer
+        (f"1|wn|{offer['id']}", "Η προσφορά αυτή δεν είναι διαθέσιμη."),
+        (f"1|wl|{place['id']}", "Δεν είστε πλέον εγγεγραμμένοι σε αυτή τη λίστα αναμονής."),
+        ("1|wy|x", "Το κουμπί αυτό ανήκει σε προηγούμενο μήνυμα"),  # does not parse
+    ]:
+        await mallory.press_data(data, shown)
+        assert mallory.last_answer.get("text", "").startswith(answer), data
+    assert (await store_offer(services, offer["id"]))["status"] == "open"
+    async with services.db.read() as conn:
+        assert [p["id"] for p in await store.entries_of(conn, B)] == [place["id"]]
+    assert await all_bookings(services, C) == []
+    assert fake.find(C, shown.message_id) == shown and shown.edits == 0
