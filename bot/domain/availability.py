@@ -91,14 +91,8 @@ def candidate_slots(
         day += timedelta(days=1)
 
 
-def overlapping_slots(
-    service: ResolvedService,
-    zone: ZoneInfo,
-    start: datetime,
-    end: datetime,
-    now: datetime,
-    closed: Collection[date] = (),
-) -> list[Slot]:
+def overlapping_slots(service: ResolvedService, zone: ZoneInfo, start: datetime,
+                      end: datetime, now: datetime, closed: Collection[date] = ()) -> list[Slot]:
     """The slots the service would book now that overlap [start, end): those a seat freed
     then may make bookable."""
     reach = start - timedelta(minutes=service.service.duration)

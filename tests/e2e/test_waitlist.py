@@ -120,14 +120,35 @@ async def open_offers(services: Services) -> list[dict[str, Any]]:
     return [o for o in await offers(services) if o["status"] == "open"]
 
 
-async def test_decline_and_expiry_pass_the_seat_to_the_next_in_line(
-    services: Services, app: App, clock: FrozenClock
-) -> None:
+async def offered_to_b(services: Services) -> dict[str, Any]:
+    """A's seat frees up with B, then C, waiting: B's offer of it."""
     made = await book(services, A)
     await join(services, B)
     await join(services, C)
     await cancel(services, made)
-    first = await open_offer_of(services, B)
+    return await open_offer_of(services, B)
+
+
+async def place_of(services: Services, user: int) -> dict[str, Any]:
+    """The citizen's one place on the waitlist."""
+    async with services.db.read() as conn:
+        (place,) = await store.entries_of(conn, user)
+    return place
+
+
+async def normal_booking(services: Services, user: int) -> str:
+    """A booking of Thursday 11:00 made in the flow: booked, or refused as taken."""
+    try:
+        await book(services, user)
+    except SlotTaken:
+        return "taken"
+    return "booked"
+
+
+async def test_decline_and_expiry_pass_the_seat_to_the_next_in_line(
+    services: Services, app: App, clock: FrozenClock
+) -> None:
+    first = await offered_to_b(services)
     await write(services.db, waitlist.decline, services.catalog, services.settings.zone, B,
                 first["id"], clock())
     second = await open_offer_of(services, C)
@@ -262,19 +283,12 @@ async def test_an_offered_citizen_and_a_normal_booking_race_for_the_seat(
     await cancel(services, made)
     offer = await open_offer_of(services, B)
 
-    async def normal() -> str:
-        try:
-            await book(services, C)
-        except SlotTaken:
-            return "taken"
-        return "booked"
-
     async def offered() -> str:
         await write(services.db, waitlist.accept, services.catalog, services.settings.zone,
                     B, offer["id"], services.clock())
         return "booked"
 
-    results = await asyncio.gather(normal(), offered())
+    results = await asyncio.gather(normal_booking(services, C), offered())
     assert list(results) == ["taken", "booked"]
 
 
@@ -285,15 +299,8 @@ async def test_a_seat_freed_while_someone_books_it_is_held_for_the_first_in_line
     the seat from under the waitlist, whichever starts first."""
     made = await book(services, A)
     await join(services, B)
-
-    async def normal() -> str:
-        try:
-            await book(services, C)
-        except SlotTaken:
-            return "taken"
-        return "booked"
-
-    results = await asyncio.gather(normal(), cancel(services, made), normal())
+    results = await asyncio.gather(normal_booking(services, C), cancel(services, made),
+                                   normal_booking(services, C))
     assert [results[0], results[2]] == ["taken", "taken"]
     assert (await open_offer_of(services, B))["start_at"] == THURSDAY_ELEVEN
 
@@ -398,11 +405,7 @@ async def test_forgetting_and_retention_erase_waitlist_places(
 async def test_staff_see_the_waitlist_and_how_offers_ended(
     services: Services, app: App, fake: FakeTelegram, clock: FrozenClock
 ) -> None:
-    made = await book(services, A)
-    await join(services, B)
-    await join(services, C)
-    await cancel(services, made)
-    first = await open_offer_of(services, B)
+    first = await offered_to_b(services)
     await write(services.db, waitlist.decline, services.catalog, services.settings.zone, B,
                 first["id"], clock())
     clock.advance(minutes=16)  # C lets theirs run out
@@ -417,13 +420,8 @@ async def test_staff_see_the_waitlist_and_how_offers_ended(
 async def test_leaving_with_an_open_offer_passes_the_seat_to_the_next(
     services: Services, clock: FrozenClock
 ) -> None:
-    made = await book(services, A)
-    await join(services, B)
-    await join(services, C)
-    await cancel(services, made)
-    offer = await open_offer_of(services, B)
-    async with services.db.read() as conn:
-        (place,) = await store.entries_of(conn, B)
+    offer = await offered_to_b(services)
+    place = await place_of(services, B)
     assert await write(services.db, waitlist.leave, services.catalog, services.settings.zone,
                        B, place["id"], clock())
     assert not await write(services.db, waitlist.leave, services.catalog,
@@ -472,8 +470,7 @@ async def test_a_part_of_the_day_is_chosen_when_joining_and_honoured(
     await join(services, C)  # after Sofia, for any time
     await cancel(services, taken[1])  # 10:00, a morning: not Sofia's wish
     assert [o["user_id"] for o in await open_offers(services)] == [C]
-    async with services.db.read() as conn:
-        (place,) = await store.entries_of(conn, B)
+    place = await place_of(services, B)
     assert place["part"] == "afternoon" and place["day"] == date(2026, 12, 2)
     await cancel(services, taken[0])  # 09:00, a morning too: C has an offer open
     assert [o["user_id"] for o in await open_offers(services)] == [C]
@@ -636,8 +633,7 @@ async def test_a_citizen_joins_from_a_calendar_with_no_free_day(
     await sofia.press("Ειδοποιήστε με αν ελευθερωθεί θέση")
     assert sofia.text.startswith("Εγγραφήκατε στη λίστα αναμονής της υπηρεσίας «Εργασιακή "
                                  "συμβουλευτική». Αν ελευθερωθεί θέση")
-    async with services.db.read() as conn:
-        (place,) = await store.entries_of(conn, B)
+    place = await place_of(services, B)
     assert (place["channel"], place["day"], place["part"]) == ("video", None, "")
     await cancel(services, taken[-2])  # Thursday 11:00
     await drain(app.bot, services)
@@ -648,13 +644,8 @@ async def test_a_citizen_joins_from_a_calendar_with_no_free_day(
 async def test_forged_waitlist_buttons_change_nothing(
     services: Services, app: App, fake: FakeTelegram
 ) -> None:
-    made = await book(services, A)
-    await join(services, B)
-    await join(services, C)
-    await cancel(services, made)
-    offer = await open_offer_of(services, B)
-    async with services.db.read() as conn:
-        (place,) = await store.entries_of(conn, B)
+    offer = await offered_to_b(services)
+    place = await place_of(services, B)
     mallory = Citizen(fake, app, user_id=C)
     await mallory.send("/mybookings")  # a message with buttons to forge them on
     shown = mallory.keyboard_message()
