@@ -38,7 +38,7 @@ from bot.render import admin, callbacks, keyboards, reports
 from bot.render.html import chunks, esc
 from bot.render.i18n import Translator
 from bot.services import closing, lookups, planning
-from bot.services.catalog import load_catalog, store_catalog
+from bot.services.catalog import apply_catalog, load_catalog
 from bot.services.reports import agenda, bookings_in, ratings_of, waiting_in
 
 ScopeOf = Callable[[Collection[int], Catalog, int, int | None], Scope | None]
@@ -203,14 +203,17 @@ async def stats_command(update: Update, ctx: Context, scope: Scope, t: Translato
 
 
 async def reload_command(update: Update, ctx: Context, scope: Scope, t: Translator) -> None:
-    """Read the catalog again; apply it only if it is valid, and say what changed."""
+    """Read the catalog again; apply it only if it is valid (the times it opens offered to
+    the waitlist), and say what changed."""
     services = ctx.services
     try:
         fresh = load_catalog(services.settings.catalog_path)
     except CatalogError as error:
         return _say(update, ctx, admin.reload_failed(t, str(error)))
-    report = await store_catalog(await ctx.writer(), fresh, ctx.now())
+    report = await apply_catalog(await ctx.writer(), services.catalog, fresh,
+                                 services.settings.zone, ctx.now())
     services.catalog = fresh
+    kick_dispatch(ctx)  # the times it opened, offered to the waitlist
     gone = [entry.split(":", 1)[1] for entry in report.removed if entry.startswith("service:")]
     orphaned = await lookups.upcoming_of_services(ctx.conn, gone, ctx.now())
     _say(update, ctx, admin.reload_done(t, report.added, report.changed,

@@ -53,6 +53,7 @@ def _gone(ctx: Context, who: Citizen, reason: str) -> None:
     text = waiting.gone(who.t, reason)
     answer(ctx, text[:200], alert=True)
     say(ctx, text)
+    kick_dispatch(ctx)  # an offer found run out ended now: its seat goes to the next in line
 
 
 async def book_pressed(update: Update, ctx: Context) -> None:
@@ -97,16 +98,18 @@ async def decline_pressed(update: Update, ctx: Context) -> None:
         return await stale(update, ctx)
     services = ctx.services
     try:
-        await waitlist.decline(await ctx.writer(), services.catalog, services.settings.zone,
-                               who.user_id, int(button.arg), ctx.now())
+        offer = await waitlist.decline(await ctx.writer(), services.catalog,
+                                       services.settings.zone, who.user_id, int(button.arg),
+                                       ctx.now())
     except waitlist.OfferGone as refusal:
         return _gone(ctx, who, refusal.reason)
     answer(ctx)
     kick_dispatch(ctx)
+    text = waiting.declined(who.t, services.catalog.service(offer.service_id), offer, who.zone)
     if shown_in := pressed_message(update):
-        ctx.reply.edit(shown_in, waiting.declined(who.t), None)
+        ctx.reply.edit(shown_in, text, None)
     else:
-        say(ctx, waiting.declined(who.t))
+        say(ctx, text)
     return None
 
 

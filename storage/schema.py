@@ -134,6 +134,8 @@ waitlist = Table(
     Column("locale", String(8), nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
+    # When the citizen was told a seat went past them at their limit of bookings: once.
+    Column("told_limit_at", UTCDateTime, nullable=True),
 )
 
 # A freed seat offered to one citizen of the waitlist, held for them until it expires.
@@ -153,6 +155,7 @@ offers = Table(
     Column("booking_id", Integer, nullable=True),  # the booking it became
     Column("created_at", UTCDateTime, nullable=False),
     Column("ended_at", UTCDateTime, nullable=True),
+    Column("message_id", BigInteger, nullable=True),  # the offer as sent: edited when it ends
 )
 
 # One row per 5-minute cell and desk seat a booking (or an open offer) occupies: the

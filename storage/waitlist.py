@@ -58,12 +58,30 @@ async def set_entry(conn: AsyncConnection, entry_id: int, status: str, now: date
                        .values(status=status, updated_at=now))
 
 
-async def in_line(conn: AsyncConnection, service_id: str, start: datetime) -> list[dict[str, Any]]:
+async def mark_told_limit(conn: AsyncConnection, entry_id: int, now: datetime) -> bool:
+    """Note that the citizen was told a seat went past them at their limit of bookings;
+    False if they had been told before (once per place, whoever asks first)."""
+    result = await conn.execute(update(waitlist).where(
+        waitlist.c.id == entry_id, waitlist.c.told_limit_at.is_(None)).values(told_limit_at=now))
+    return bool(result.rowcount)
+
+
+async def anyone_waits(conn: AsyncConnection, service_ids: Sequence[str]) -> bool:
+    """Whether anybody waits for any of these services (most freed seats: nobody)."""
+    row = (await conn.execute(select(waitlist.c.id).where(
+        waitlist.c.service_id.in_(list(service_ids)), waitlist.c.status == WAITING,
+    ).limit(1))).first()
+    return row is not None
+
+
+async def in_line(conn: AsyncConnection, service_id: str, start: datetime,
+                  end: datetime) -> list[dict[str, Any]]:
     """Who waits for the service, first come first: without an open offer, and never
-    offered this same time before (declined or let expire: the next in line has it)."""
+    offered this time, or one overlapping it, before (declined or let expire: the next in
+    line has it)."""
     open_offer = exists().where(offers.c.entry_id == waitlist.c.id, offers.c.status == OPEN)
     offered_this = exists().where(offers.c.entry_id == waitlist.c.id,
-                                  offers.c.start_at == start)
+                                  offers.c.start_at < end, offers.c.end_at > start)
     rows = await conn.execute(select(waitlist).where(
         waitlist.c.service_id == service_id, waitlist.c.status == WAITING,
         ~open_offer, ~offered_this,
@@ -99,6 +117,15 @@ async def open_offers_of(conn: AsyncConnection, user_id: int,
     return [dict(row._mapping) for row in await conn.execute(query)]
 
 
+async def open_offers_between(conn: AsyncConnection, service_ids: Sequence[str],
+                              start: datetime, end: datetime) -> list[int]:
+    """The open offers of these services' times in [start, end)."""
+    rows = await conn.execute(select(offers.c.id).where(
+        offers.c.service_id.in_(list(service_ids)), offers.c.status == OPEN,
+        offers.c.start_at >= start, offers.c.start_at < end))
+    return [int(row.id) for row in rows]
+
+
 async def offer(conn: AsyncConnection, offer_id: int) -> dict[str, Any] | None:
     """The offer with its entry's user, channel and locale."""
     row = (await conn.execute(
@@ -126,6 +153,11 @@ async def took_offer(conn: AsyncConnection, offer_id: int, booking_id: int,
     await conn.execute(update(waitlist).where(
         waitlist.c.id == select(offers.c.entry_id).where(offers.c.id == offer_id)
         .scalar_subquery()).values(status=BOOKED, updated_at=now))
+
+
+async def offer_shown(conn: AsyncConnection, offer_id: int, message_id: int) -> None:
+    await conn.execute(update(offers).where(offers.c.id == offer_id)
+                       .values(message_id=message_id))
 
 
 async def own_open_offer(conn: AsyncConnection, user_id: int, service_id: str,

@@ -17,15 +17,18 @@ from bot.render import cards, keyboards, reminders
 from bot.render.html import esc
 from bot.render.i18n import Citizen
 from bot.render.ics import Invitation, filename, invitation
-from bot.services import lookups, preferences
+from bot.services import lookups, preferences, waitlist
 from bot.services.runtime import Services
 from storage import messages
 
 log = logging.getLogger(__name__)
 Shown = tuple[int, int, int, str]  # booking id, chat, message id, kind
-# The messages an outbox item's send showed a booking in: the sender writes them with the
-# item's being done, in one transaction (a narrower window for a crash to double a send).
+Offered = tuple[int, int]  # offer id, message id
+# The messages an outbox item's send showed a booking (or an offer) in: the sender writes
+# them with the item's being done, in one transaction (a narrower window for a crash to
+# double a send).
 SHOWN: ContextVar[list[Shown] | None] = ContextVar("shown", default=None)
+OFFERED: ContextVar[list[Offered] | None] = ContextVar("offered", default=None)
 
 
 async def shows(services: Services, booking_id: int, chat_id: int, message_id: int,
@@ -37,6 +40,16 @@ async def shows(services: Services, booking_id: int, chat_id: int, message_id: i
         return
     async with services.db.write() as conn:
         await messages.remember_message(conn, booking_id, chat_id, message_id, kind)
+
+
+async def shows_offer(services: Services, offer_id: int, message_id: int) -> None:
+    """Note the message an offer was sent in: when the offer ends, it is edited."""
+    collected = OFFERED.get()
+    if collected is not None:
+        collected.append((offer_id, message_id))
+        return
+    async with services.db.write() as conn:
+        await waitlist.offer_sent(conn, offer_id, message_id)
 
 
 async def reader(services: Services, user_id: int) -> Citizen:

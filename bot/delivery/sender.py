@@ -26,7 +26,7 @@ import socket
 import uuid
 import weakref
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from telegram import Bot
@@ -34,8 +34,8 @@ from telegram.error import BadRequest, RetryAfter, TelegramError, TimedOut
 
 from bot.delivery import mail
 from bot.delivery.emails import send_email
-from bot.delivery.messenger import SHOWN, Shown
-from bot.delivery.offers import run_offer_expiry, send_offer
+from bot.delivery.messenger import OFFERED, SHOWN, Offered, Shown
+from bot.delivery.offers import run_offer_expiry, send_at_limit, send_offer, send_offer_ended
 from bot.delivery.redact import run_wipe, send_redaction
 from bot.delivery.to_citizens import (
     send_citizen_cancelled,
@@ -53,7 +53,7 @@ from bot.domain.privacy import failure, redact
 from bot.ptb.replies import retry_after
 from bot.services import offering, planning
 from bot.services.runtime import Services
-from storage import bookings, messages, outbox
+from storage import bookings, messages, outbox, waitlist
 from storage.db import Database
 from storage.outbox import Item, Limits
 
@@ -146,16 +146,19 @@ class Sender:
 
 async def _send(bot: Bot, services: Services, item: Item, now: datetime) -> bool:
     shown: list[Shown] = []
-    token = SHOWN.set(shown)  # this task's own: items are sent side by side
+    offered: list[Offered] = []
+    # This task's own: items are sent side by side.
+    token, offers_token = SHOWN.set(shown), OFFERED.set(offered)
     try:
         status, error = await _attempt(bot, services, item, now)
     finally:
         SHOWN.reset(token)
+        OFFERED.reset(offers_token)
     if status is None:  # postponed
         return False
     if status != outbox.SENT:
         log.info("outbox item %s (%s) %s: %s", item.id, item.kind, status, error)
-    await record(services, Done(item.id, status, now, error, shown))
+    await record(services, Done(item.id, status, now, error, shown, offered))
     return status == outbox.SENT
 
 
@@ -166,13 +169,14 @@ class Done:
     at: datetime
     error: str
     shown: list[Shown]
+    offered: list[Offered] = field(default_factory=list)
 
 
 class _Recorder:
     """Group commit of sent items: an item's being done, and the messages its send showed a
-    booking in, are written the moment after Telegram's answer, together with those of
-    every other send answered meanwhile — one write for a burst, not one write each, so the
-    window in which a crash would send a message again stays one write long."""
+    booking (or an offer) in, are written the moment after Telegram's answer, together with
+    those of every other send answered meanwhile — one write for a burst, not one write
+    each, so the window in which a crash would send a message again stays one write long."""
 
     def __init__(self) -> None:
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -206,6 +210,8 @@ class _Recorder:
                         for booking_id, chat_id, message_id, kind in done.shown:
                             await messages.remember_message(conn, booking_id, chat_id,
                                                             message_id, kind)
+                        for offer_id, message_id in done.offered:
+                            await waitlist.offer_shown(conn, offer_id, message_id)
             except BaseException as failed:  # each waiting send learns it, as if it wrote alone
                 error = failed
                 if not isinstance(failed, Exception):
@@ -318,4 +324,6 @@ BOOKING_SENDERS: dict[str, BookingSender] = {
 }
 CHAT_SENDERS: dict[str, ChatSender] = {planning.DIGEST: send_digest, planning.WIPE: run_wipe,
                                         planning.TODAY: send_today, offering.OFFER: send_offer,
-                                        offering.OFFER_EXPIRY: run_offer_expiry}
+                                        offering.OFFER_EXPIRY: run_offer_expiry,
+                                        offering.AT_LIMIT: send_at_limit,
+                                        offering.OFFER_ENDED: send_offer_ended}

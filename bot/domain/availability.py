@@ -91,6 +91,34 @@ def candidate_slots(
         day += timedelta(days=1)
 
 
+def overlapping_slots(service: ResolvedService, zone: ZoneInfo, start: datetime,
+                      end: datetime, now: datetime, closed: Collection[date] = ()) -> list[Slot]:
+    """The slots the service would book now that overlap [start, end): those a seat freed
+    then may make bookable."""
+    reach = start - timedelta(minutes=service.service.duration)
+    return [slot for slot in candidate_slots(service, zone, reach, end, now, closed)
+            if slot.end > start]
+
+
+def opened_slots(
+    before: ResolvedService | None,
+    after: ResolvedService,
+    zone: ZoneInfo,
+    now: datetime,
+    closed: Collection[date] = (),
+) -> list[Slot]:
+    """The slots a changed service would book now, to the end of its horizon, that it would
+    not have booked before the change (hours, notice, horizon, closures); with more desks,
+    or another desk, every slot: each may have a seat free now."""
+    end = midnight(last_bookable_day(after, now, zone) + timedelta(days=1), zone)
+    slots = list(candidate_slots(after, zone, now, end, now, closed))
+    if before is None or before.service.desk != after.service.desk or (
+            before.service.capacity < after.service.capacity):
+        return slots
+    had = set(candidate_slots(before, zone, now, end, now, closed))
+    return [slot for slot in slots if slot not in had]
+
+
 def _cells_of(start: int, end: int) -> range:
     return range(start // CELL_SECONDS, -(-end // CELL_SECONDS))
 

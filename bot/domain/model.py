@@ -80,3 +80,19 @@ class BookingRequest:
     locale: str
     timezone: str
     draft_id: str = ""  # the draft it confirms: booked once, however often confirmed
+
+
+@dataclass(frozen=True, slots=True)
+class Offer:
+    """A freed seat offered to a citizen of the waitlist, held for them until it expires."""
+
+    id: int
+    user_id: int
+    service_id: str
+    channel: Channel
+    start: datetime
+    end: datetime
+    expires_at: datetime
+    locale: str
+    message_id: int | None = None  # the offer as sent to the citizen
+    booking_id: int | None = None  # the booking it became

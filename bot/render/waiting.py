@@ -7,7 +7,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.domain.catalog import ResolvedService
-from bot.domain.model import Channel
+from bot.domain.model import Offer
 from bot.domain.wishes import AFTERNOON, MORNING
 from bot.render.formatting import clock, long_date
 from bot.render.html import esc
@@ -59,26 +59,55 @@ def entry_line(t: Translator, service: ResolvedService | None, entry: dict[str, 
 
 
 def left(t: Translator) -> str:
-    return esc(t._("You have left the waiting list."))
+    return esc(_left(t))
+
+
+def _left(t: Translator) -> str:
+    return t._("You have left the waiting list.")
 
 
 def not_waiting(t: Translator) -> str:
     return esc(t._("You are no longer on this waiting list."))
 
 
-def offer(t: Translator, service: ResolvedService, channel: Channel, start: datetime,
-          end: datetime, expires_at: datetime, zone: ZoneInfo) -> str:
-    lines = [
+def offer(t: Translator, service: ResolvedService, offer: Offer, zone: ZoneInfo) -> str:
+    return "\n".join([
         "🔔 <b>" + esc(t._("A seat has freed up for you.")) + "</b>",
         "",
-        esc(t._("Service: %(name)s") % {"name": service_name(t, service, service.id)}),
-        how_line(t, channel),
-        *when_lines(t, start, end, zone),
+        *_offered(t, service, offer, zone),
         "",
         esc(t._("The seat is held for you until %(time)s. «Book» books it with the details "
-                "of your last booking.") % {"time": clock(expires_at, zone)}),
-    ]
-    return "\n".join(lines)
+                "of your last booking.") % {"time": clock(offer.expires_at, zone)}),
+    ])
+
+
+def _offered(t: Translator, service: ResolvedService, offer: Offer,
+             zone: ZoneInfo) -> list[str]:
+    return [esc(t._("Service: %(name)s") % {"name": service_name(t, service, service.id)}),
+            how_line(t, offer.channel), *when_lines(t, offer.start, offer.end, zone)]
+
+
+def offer_ended(t: Translator, service: ResolvedService | None, offer: Offer | None,
+                zone: ZoneInfo, why: str) -> str:
+    """The offer's message once the offer ended (it keeps no buttons): what it was, and
+    why it can no longer be taken. An erased citizen's says only that it was withdrawn."""
+    if why == "erased" or offer is None or service is None:
+        return esc(t._("This offer has been withdrawn."))
+    if why == "expired":
+        heading = t._("This offer has expired.")
+        note = t._("The seat was held for you until %(time)s. You keep your place on the "
+                   "waiting list.") % {"time": clock(offer.expires_at, zone)}
+    elif why == "declined":
+        heading, note = t._("You declined this offer."), _declined(t)
+    elif why == "left":
+        heading, note = t._("This offer has been withdrawn."), _left(t)
+    elif why == "closed":
+        heading = t._("This offer has been withdrawn.")
+        note = t._("That day has been closed. You keep your place on the waiting list.")
+    else:
+        heading, note = t._("This offer is no longer valid."), ""
+    lines = ["<b>" + esc(heading) + "</b>", "", *_offered(t, service, offer, zone)]
+    return "\n".join([*lines, "", esc(note)] if note else lines)
 
 
 def gone(t: Translator, reason: str) -> str:
@@ -91,9 +120,44 @@ def gone(t: Translator, reason: str) -> str:
     return esc(t._("This offer is not available."))
 
 
-def declined(t: Translator) -> str:
-    return esc(t._("Thank you. The seat will be offered to the next citizen; you keep your "
-                   "place on the waiting list."))
+def declined(t: Translator, service: ResolvedService | None, offer: Offer,
+             zone: ZoneInfo) -> str:
+    """The offer's message once the citizen said «No, thank you»."""
+    return offer_ended(t, service, offer, zone, "declined")
+
+
+def _declined(t: Translator) -> str:
+    return t._("Thank you. The seat will be offered to the next citizen; you keep your place "
+               "on the waiting list.")
+
+
+def skipped_at_limit(t: Translator, service: ResolvedService, reason: str) -> str:
+    """A seat the citizen waits for went past them: they hold the most upcoming bookings
+    allowed (of the service, or with its municipality)."""
+    name = service_name(t, service, service.id)
+    if reason == "limit_total":
+        n = service.municipality.max_active_total
+        text = t.ngettext(
+            "A seat of «%(service)s» has freed up, but we could not offer it to you: you "
+            "already have %(n)d upcoming booking with this municipality and no more are "
+            "allowed. If you cancel it with /mybookings, we can offer you the next seat that "
+            "frees up. You keep your place on the waiting list.",
+            "A seat of «%(service)s» has freed up, but we could not offer it to you: you "
+            "already have %(n)d upcoming bookings with this municipality and no more are "
+            "allowed. If you cancel one of them with /mybookings, we can offer you the next "
+            "seat that frees up. You keep your place on the waiting list.", n)
+    else:
+        n = service.service.max_active
+        text = t.ngettext(
+            "A seat of «%(service)s» has freed up, but we could not offer it to you: you "
+            "already have %(n)d upcoming booking of this service and no more are allowed. If "
+            "you cancel it with /mybookings, we can offer you the next seat that frees up. "
+            "You keep your place on the waiting list.",
+            "A seat of «%(service)s» has freed up, but we could not offer it to you: you "
+            "already have %(n)d upcoming bookings of this service and no more are allowed. "
+            "If you cancel one of them with /mybookings, we can offer you the next seat that "
+            "frees up. You keep your place on the waiting list.", n)
+    return esc(text % {"service": name, "n": n})
 
 
 def need_details(t: Translator, expires_at: datetime, zone: ZoneInfo) -> str:

@@ -99,7 +99,7 @@ async def book(
         # A time offered to this citizen from the waitlist is held for them: theirs to take.
         offer = await waitlist.own_open_offer(conn, request.user_id, service.id, slot.start)
         if offer is not None:
-            await waitlist.end_offer(conn, offer, waitlist.TAKEN, now)
+            await offering.end_offer(conn, offer, waitlist.TAKEN, now)
         desk, needed = service.service.desk, cells(slot.start, slot.end)
         seat = await bookings.free_seat(conn, desk, needed, service.service.capacity)
         if seat is None:

@@ -6,10 +6,12 @@ import tomllib
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.domain.catalog import Catalog, CatalogError, parse_catalog
+from bot.services import offering
 from storage.catalog import Entry, SyncReport, sync_entries
 
 
@@ -46,3 +48,12 @@ def _data(model: Any, *children: str) -> dict[str, Any]:
 async def store_catalog(conn: AsyncConnection, catalog: Catalog, now: datetime) -> SyncReport:
     """Keep the database's copy of the catalog in step (entries gone are kept, inactive)."""
     return await sync_entries(conn, catalog_entries(catalog), now)
+
+
+async def apply_catalog(conn: AsyncConnection, before: Catalog, after: Catalog,
+                        zone: ZoneInfo, now: datetime) -> SyncReport:
+    """/reload: store the new catalog, and offer the waitlist the times it makes bookable
+    that were not, in the same transaction."""
+    report = await store_catalog(conn, after, now)
+    await offering.offer_opened(conn, before, after, zone, now)
+    return report

@@ -46,8 +46,9 @@ async def bookings_on(conn: AsyncConnection, day: date, kind: str, scope_id: str
 async def close_day(conn: AsyncConnection, catalog: Catalog, day: date, kind: str, scope_id: str,
                     reason: str, actor: int, now: datetime,
                     zone: ZoneInfo) -> tuple[bool, list[Booking]]:
-    """Close the day and cancel its bookings, in one transaction; every citizen is told
-    through the outbox, exactly once, even if the bot stops half way through sending."""
+    """Close the day, cancel its bookings and withdraw its open offers, in one transaction;
+    every citizen is told through the outbox, exactly once, even if the bot stops half way
+    through sending."""
     await locks.exclusive(conn, f"day:{day.isoformat()}")  # no booking of the day meanwhile
     closed = await closures.close(conn, day, kind, scope_id, reason, actor, now)
     start, end = _window(day, zone, now)
@@ -57,6 +58,7 @@ async def close_day(conn: AsyncConnection, catalog: Catalog, day: date, kind: st
         await booking.cancel_in(conn, catalog, item, actor, now, reason, by="closure")
         for item in found if item.status is Status.BOOKED
     ]
+    await offering.withdraw_day(conn, catalog, zone, day, kind, scope_id, now)
     return closed, cancelled
 
 

@@ -3,7 +3,6 @@ with one tap, decline it) and its running out, each in one transaction."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -11,7 +10,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.domain.catalog import Catalog
-from bot.domain.model import Booking, BookingRequest, Channel
+from bot.domain.model import Booking, BookingRequest, Channel, Offer
 from bot.domain.rules import BookingError, NotBookable
 from bot.domain.wishes import PARTS
 from bot.services import booking, offering
@@ -35,18 +34,6 @@ class NeedDetails(BookingError):
     the booking flow (their own booking of it takes the offer)."""
 
 
-@dataclass(frozen=True, slots=True)
-class Offer:
-    id: int
-    user_id: int
-    service_id: str
-    channel: Channel
-    start: datetime
-    end: datetime
-    expires_at: datetime
-    locale: str
-
-
 async def join(conn: AsyncConnection, catalog: Catalog, user_id: int, service_id: str,
                channel: str, day: date | None, part: str, locale: str, now: datetime) -> bool:
     """Join the service's waitlist; False if the citizen is already on it."""
@@ -61,6 +48,12 @@ async def join(conn: AsyncConnection, catalog: Catalog, user_id: int, service_id
 
 async def entries(conn: AsyncConnection, user_id: int) -> list[dict[str, Any]]:
     return await waitlist.entries_of(conn, user_id)
+
+
+async def waiting_place(conn: AsyncConnection, entry_id: int) -> dict[str, Any] | None:
+    """The place on the waitlist, while its citizen still waits."""
+    found = await waitlist.entry(conn, entry_id)
+    return found if found is not None and found["status"] == waitlist.WAITING else None
 
 
 async def leave(conn: AsyncConnection, catalog: Catalog, zone: ZoneInfo, user_id: int,
@@ -80,8 +73,10 @@ async def forget(conn: AsyncConnection, catalog: Catalog, zone: ZoneInfo, user_i
                  now: datetime) -> None:
     """/forgetme: the citizen's places go; a seat offered to them, to the next in line."""
     held = await waitlist.open_offers_of(conn, user_id)
-    # Their places go first, with the offers and holds: the seats are then simply free,
-    # and offered on as any freed seat is.
+    for row in held:  # their messages say only that they were withdrawn
+        await offering.end_offer(conn, row["id"], waitlist.WITHDRAWN, now, offering.ERASED)
+    # Their places go first, with the offers: the seats are then simply free, and offered
+    # on as any freed seat is.
     await waitlist.remove_entries(conn, user_id)
     for row in held:
         await offering.offer_freed(conn, catalog, zone, row["service_id"], row["start_at"], now)
@@ -91,16 +86,24 @@ async def _withdraw(conn: AsyncConnection, catalog: Catalog, zone: ZoneInfo,
                     held: list[dict[str, Any]], now: datetime) -> None:
     """End these offers (the citizen no longer waits) and offer their seats again."""
     for row in held:
-        await waitlist.end_offer(conn, row["id"], waitlist.WITHDRAWN, now)
+        await offering.end_offer(conn, row["id"], waitlist.WITHDRAWN, now, offering.LEFT)
         await offering.offer_freed(conn, catalog, zone, row["service_id"], row["start_at"], now)
 
 
 async def offer_of(conn: AsyncConnection, offer_id: int) -> Offer | None:
     row = await waitlist.offer(conn, offer_id)
-    if row is None:
-        return None
+    return _offer(row) if row is not None else None
+
+
+def _offer(row: dict[str, Any]) -> Offer:
     return Offer(row["id"], row["user_id"], row["service_id"], Channel(row["channel"]),
-                 row["start_at"], row["end_at"], row["expires_at"], row["locale"])
+                 row["start_at"], row["end_at"], row["expires_at"], row["locale"],
+                 row["message_id"], row["booking_id"])
+
+
+async def offer_sent(conn: AsyncConnection, offer_id: int, message_id: int) -> None:
+    """The offer's message, to be edited when the offer ends."""
+    await waitlist.offer_shown(conn, offer_id, message_id)
 
 
 async def is_open(conn: AsyncConnection, offer_id: int, now: datetime) -> bool:
@@ -130,19 +133,21 @@ async def accept(conn: AsyncConnection, catalog: Catalog, zone: ZoneInfo, user_i
 
 
 async def decline(conn: AsyncConnection, catalog: Catalog, zone: ZoneInfo, user_id: int,
-                  offer_id: int, now: datetime) -> None:
-    """«No, thank you»: the seat goes to the next in line; the citizen keeps their place."""
+                  offer_id: int, now: datetime) -> Offer:
+    """«No, thank you»: the seat goes to the next in line; the citizen keeps their place.
+    The offer declined, for its message to show it."""
     row = await _own(conn, user_id, offer_id)
     await _still_open(conn, catalog, zone, row, now)
-    await waitlist.end_offer(conn, offer_id, waitlist.DECLINED, now)
+    await offering.end_offer(conn, offer_id, waitlist.DECLINED, now)
     await offering.offer_freed(conn, catalog, zone, row["service_id"], row["start_at"], now)
+    return _offer(row)
 
 
 async def expire(conn: AsyncConnection, catalog: Catalog, zone: ZoneInfo, offer_id: int,
                  now: datetime) -> bool:
     """The hold ran out (the outbox's item due then): the next in line is offered it."""
     row = await waitlist.offer(conn, offer_id)
-    if row is None or not await waitlist.end_offer(conn, offer_id, waitlist.EXPIRED, now):
+    if row is None or not await offering.end_offer(conn, offer_id, waitlist.EXPIRED, now):
         return False
     await offering.offer_freed(conn, catalog, zone, row["service_id"], row["start_at"], now)
     return True

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,12 +15,13 @@ from bot.domain.model import Booking, BookingRequest, Channel, Details
 from bot.domain.rules import SlotTaken
 from bot.services import booking, closing, offering, waitlist
 from bot.services.runtime import Services
+from bot.settings import Settings
 from storage import outbox
 from storage import waitlist as store
 from tests.chat import Citizen
-from tests.conftest import FrozenClock, drain, write
+from tests.conftest import SAMPLE_CATALOG, FrozenClock, drain, make_settings, write
 from tests.e2e.flow import walk
-from tests.fakebot import FakeTelegram
+from tests.fakebot import FakeTelegram, Sent
 
 SERVICE = "chios-work-counsel"  # one desk, one upcoming booking per citizen
 THURSDAY_ELEVEN = datetime(2026, 12, 3, 9, 0, tzinfo=UTC)  # Thu 3 Dec, 11:00 in Athens
@@ -26,23 +29,36 @@ A, B, C = 5001, 5002, 5003
 COUNSEL_CHAT = -1001000000102
 
 
-def request(user: int, start: datetime = THURSDAY_ELEVEN, draft: str = "") -> BookingRequest:
+@pytest.fixture
+def settings(tmp_path: Path, fake: FakeTelegram, database_url: str) -> Settings:
+    """The sample catalog, from a copy of its file that a test may change and /reload."""
+    catalog = tmp_path / "catalog.toml"
+    catalog.write_text(SAMPLE_CATALOG.read_text(encoding="utf-8"), encoding="utf-8")
+    return make_settings(tmp_path, fake.base_url, DATABASE_URL=database_url,
+                         CATALOG_PATH=str(catalog))
+
+
+def request(user: int, start: datetime = THURSDAY_ELEVEN, draft: str = "",
+            service: str = SERVICE) -> BookingRequest:
     return BookingRequest(
-        user_id=user, service_id=SERVICE, channel=Channel.IN_PERSON, start=start,
+        user_id=user, service_id=service, channel=Channel.IN_PERSON, start=start,
         details=Details(name=f"Πολίτης {user}", email=f"c{user}@example.com",
                         phone="306912345678"),
         consent_at=THURSDAY_ELEVEN - timedelta(days=3), locale="el",
         timezone="Europe/Athens", draft_id=draft)
 
 
-async def book(services: Services, user: int, start: datetime = THURSDAY_ELEVEN) -> Booking:
+async def book(services: Services, user: int, start: datetime = THURSDAY_ELEVEN,
+               service: str = SERVICE) -> Booking:
     made: Booking = await write(services.db, booking.book, services.catalog,
-                                services.settings.zone, request(user, start), services.clock())
+                                services.settings.zone, request(user, start, service=service),
+                                services.clock())
     return made
 
 
-async def join(services: Services, user: int, day: date | None = None) -> bool:
-    joined: bool = await write(services.db, waitlist.join, services.catalog, user, SERVICE,
+async def join(services: Services, user: int, day: date | None = None,
+               service: str = SERVICE) -> bool:
+    joined: bool = await write(services.db, waitlist.join, services.catalog, user, service,
                                "in_person", day, "", "el", services.clock())
     return joined
 
@@ -104,18 +120,40 @@ async def open_offers(services: Services) -> list[dict[str, Any]]:
     return [o for o in await offers(services) if o["status"] == "open"]
 
 
-async def test_decline_and_expiry_pass_the_seat_to_the_next_in_line(
-    services: Services, app: App, clock: FrozenClock
-) -> None:
+async def offered_to_b(services: Services) -> dict[str, Any]:
+    """A's seat frees up with B, then C, waiting: B's offer of it."""
     made = await book(services, A)
     await join(services, B)
     await join(services, C)
     await cancel(services, made)
-    first = await open_offer_of(services, B)
+    return await open_offer_of(services, B)
+
+
+async def place_of(services: Services, user: int) -> dict[str, Any]:
+    """The citizen's one place on the waitlist."""
+    async with services.db.read() as conn:
+        (place,) = await store.entries_of(conn, user)
+    return place
+
+
+async def normal_booking(services: Services, user: int) -> str:
+    """A booking of Thursday 11:00 made in the flow: booked, or refused as taken."""
+    try:
+        await book(services, user)
+    except SlotTaken:
+        return "taken"
+    return "booked"
+
+
+async def test_decline_and_expiry_pass_the_seat_to_the_next_in_line(
+    services: Services, app: App, clock: FrozenClock
+) -> None:
+    first = await offered_to_b(services)
     await write(services.db, waitlist.decline, services.catalog, services.settings.zone, B,
                 first["id"], clock())
     second = await open_offer_of(services, C)
     assert second["start_at"] == first["start_at"]
+    assert [o["user_id"] for o in await open_offers(services)] == [C]  # B: not 10:30 either
     with pytest.raises(waitlist.OfferGone):  # declined: pressing it again changes nothing
         await write(services.db, waitlist.decline, services.catalog, services.settings.zone,
                     B, first["id"], clock())
@@ -130,14 +168,39 @@ async def test_decline_and_expiry_pass_the_seat_to_the_next_in_line(
     assert (await book(services, A)).start == THURSDAY_ELEVEN
 
 
-async def test_a_citizen_at_their_limit_is_skipped(services: Services) -> None:
-    made = await book(services, A)
+AT_LIMIT = "Ελευθερώθηκε θέση στην υπηρεσία «Εργασιακή συμβουλευτική»"
+
+
+async def test_a_citizen_at_their_limit_is_skipped_and_told_why_once(
+    services: Services, app: App, fake: FakeTelegram
+) -> None:
+    from bot.startup import prepare
+
+    noon, friday = THURSDAY_ELEVEN + timedelta(hours=1), THURSDAY_ELEVEN + timedelta(days=1)
+    made, at_noon = await book(services, A), await book(services, 5009, noon)
+    on_friday = await book(services, 5010, friday)
     await join(services, B)
     await join(services, C)
-    await book(services, B, THURSDAY_ELEVEN + timedelta(days=5))  # B: one upcoming, the most
+    own = await book(services, B, THURSDAY_ELEVEN + timedelta(days=5))  # B: one, the most
     await cancel(services, made)
     assert (await open_offer_of(services, C))["start_at"] == THURSDAY_ELEVEN
     assert [o["user_id"] for o in await offers(services)] == [C]
+    await services.db.close()  # a restart before the news went out: neither lost nor doubled
+    again = await prepare(services.settings, services.clock)
+    try:
+        await drain(app.bot, again)
+        await drain(app.bot, again)
+        told = [m.text for m in fake.bot_messages(B) if m.text.startswith(AT_LIMIT)]
+        assert len(told) == 1 and "/mybookings" in told[0] and "1 προσεχή κράτηση" in told[0]
+        await cancel(again, at_noon)  # another seat B would take: skipped, not told again
+        await drain(app.bot, again)
+        assert len([m for m in fake.bot_messages(B) if m.text.startswith(AT_LIMIT)]) == 1
+        assert [o["user_id"] for o in await offers(again)] == [C]
+        await write(again.db, booking.cancel, again.catalog, own.reference, B, again.clock())
+        await cancel(again, on_friday)  # below the limit now: offered seats again
+        assert (await open_offer_of(again, B))["start_at"] == friday
+    finally:
+        await again.db.close()
 
 
 async def test_two_seats_freed_at_once_make_two_offers(services: Services) -> None:
@@ -198,8 +261,11 @@ async def test_an_offer_and_its_expiry_survive_a_restart(
         # B's offer: sent once, then it ran out; C's offer: sent, still open.
         assert kinds.count((offering.OFFER, "sent")) == 2
         assert (offering.OFFER_EXPIRY, "sent") in kinds
-        for user in (B, C):
-            assert len([m for m in fake.bot_messages(user) if m.text.startswith("🔔")]) == 1
+        # B's message now says their offer ran out; C's is the offer, to answer.
+        (expired,) = fake.bot_messages(B)
+        assert expired.text.startswith("Η προσφορά αυτή έχει λήξει.") and not expired.buttons
+        (offered,) = fake.bot_messages(C)
+        assert offered.text.startswith("🔔") and offered.buttons
         assert (await open_offer_of(again, C))["start_at"] == THURSDAY_ELEVEN
     finally:
         await again.db.close()
@@ -217,20 +283,26 @@ async def test_an_offered_citizen_and_a_normal_booking_race_for_the_seat(
     await cancel(services, made)
     offer = await open_offer_of(services, B)
 
-    async def normal() -> str:
-        try:
-            await book(services, C)
-        except SlotTaken:
-            return "taken"
-        return "booked"
-
     async def offered() -> str:
         await write(services.db, waitlist.accept, services.catalog, services.settings.zone,
                     B, offer["id"], services.clock())
         return "booked"
 
-    results = await asyncio.gather(normal(), offered())
+    results = await asyncio.gather(normal_booking(services, C), offered())
     assert list(results) == ["taken", "booked"]
+
+
+async def test_a_seat_freed_while_someone_books_it_is_held_for_the_first_in_line(
+    services: Services
+) -> None:
+    """Freed and offered in one transaction: no moment in which a normal booking takes
+    the seat from under the waitlist, whichever starts first."""
+    made = await book(services, A)
+    await join(services, B)
+    results = await asyncio.gather(normal_booking(services, C), cancel(services, made),
+                                   normal_booking(services, C))
+    assert [results[0], results[2]] == ["taken", "taken"]
+    assert (await open_offer_of(services, B))["start_at"] == THURSDAY_ELEVEN
 
 
 WEDNESDAY = datetime(2026, 12, 2, 7, 0, tzinfo=UTC)  # Wed 2 Dec, 09:00 in Athens
@@ -275,20 +347,28 @@ async def test_a_citizen_joins_from_a_full_day_and_books_the_freed_seat_with_one
     assert len([b for b in await all_bookings(services, B) if b.is_active]) == 1
 
 
-async def test_an_expired_offer_pressed_is_answered_and_changes_nothing(
-    services: Services, app: App, fake: FakeTelegram, clock: FrozenClock
-) -> None:
+async def offered_to_sofia(services: Services, app: App,
+                           fake: FakeTelegram) -> tuple[Citizen, Sent]:
+    """Sofia (B) waits; A's seat frees up and is offered to her: her offer's message."""
     made = await book(services, A)
     sofia = Citizen(fake, app, user_id=B)
     await join(services, B)
     await cancel(services, made)
     await drain(app.bot, services)
-    offer = sofia.keyboard_message()
+    return sofia, sofia.keyboard_message()
+
+
+async def test_an_expired_offer_pressed_is_answered_and_changes_nothing(
+    services: Services, app: App, fake: FakeTelegram, clock: FrozenClock
+) -> None:
+    sofia, offer = await offered_to_sofia(services, app, fake)
+    no_thanks = offer.buttons[1]["callback_data"]
     clock.advance(minutes=16)
     await sofia.press("Κράτηση", offer)
     assert "έχει λήξει" in sofia.text
     assert [b for b in await all_bookings(services, B) if b.is_active] == []
-    await sofia.press("Όχι, ευχαριστώ", offer)
+    assert not offer.buttons  # the offer's message now says it expired
+    await sofia.press_data(no_thanks, offer)  # pressed on a screen not yet updated
     assert "έχει λήξει" in sofia.text
 
 
@@ -325,11 +405,7 @@ async def test_forgetting_and_retention_erase_waitlist_places(
 async def test_staff_see_the_waitlist_and_how_offers_ended(
     services: Services, app: App, fake: FakeTelegram, clock: FrozenClock
 ) -> None:
-    made = await book(services, A)
-    await join(services, B)
-    await join(services, C)
-    await cancel(services, made)
-    first = await open_offer_of(services, B)
+    first = await offered_to_b(services)
     await write(services.db, waitlist.decline, services.catalog, services.settings.zone, B,
                 first["id"], clock())
     clock.advance(minutes=16)  # C lets theirs run out
@@ -344,13 +420,8 @@ async def test_staff_see_the_waitlist_and_how_offers_ended(
 async def test_leaving_with_an_open_offer_passes_the_seat_to_the_next(
     services: Services, clock: FrozenClock
 ) -> None:
-    made = await book(services, A)
-    await join(services, B)
-    await join(services, C)
-    await cancel(services, made)
-    offer = await open_offer_of(services, B)
-    async with services.db.read() as conn:
-        (place,) = await store.entries_of(conn, B)
+    offer = await offered_to_b(services)
+    place = await place_of(services, B)
     assert await write(services.db, waitlist.leave, services.catalog, services.settings.zone,
                        B, place["id"], clock())
     assert not await write(services.db, waitlist.leave, services.catalog,
@@ -399,10 +470,195 @@ async def test_a_part_of_the_day_is_chosen_when_joining_and_honoured(
     await join(services, C)  # after Sofia, for any time
     await cancel(services, taken[1])  # 10:00, a morning: not Sofia's wish
     assert [o["user_id"] for o in await open_offers(services)] == [C]
-    async with services.db.read() as conn:
-        (place,) = await store.entries_of(conn, B)
+    place = await place_of(services, B)
     assert place["part"] == "afternoon" and place["day"] == date(2026, 12, 2)
     await cancel(services, taken[0])  # 09:00, a morning too: C has an offer open
     assert [o["user_id"] for o in await open_offers(services)] == [C]
     await cancel(services, noon)  # 12:00: an afternoon, Sofia's
     assert (await open_offer_of(services, B))["start_at"] == WEDNESDAY + timedelta(hours=3)
+
+
+async def _expire(services: Services, app: App, sofia: Citizen, clock: FrozenClock) -> None:
+    clock.advance(minutes=16)
+
+
+async def _decline_unseen(services: Services, app: App, sofia: Citizen,
+                          clock: FrozenClock) -> None:
+    """Declined, and the handler's own reply lost: the outbox shows it all the same."""
+    await write(services.db, waitlist.decline, services.catalog, services.settings.zone, B,
+                (await open_offer_of(services, B))["id"], clock())
+
+
+async def _decline(services: Services, app: App, sofia: Citizen, clock: FrozenClock) -> None:
+    await sofia.press("Όχι, ευχαριστώ", sofia.keyboard_message())
+
+
+async def _leave(services: Services, app: App, sofia: Citizen, clock: FrozenClock) -> None:
+    await sofia.send("/mybookings")
+    await sofia.press("Αποχώρηση από τη λίστα αναμονής")
+
+
+async def _forget(services: Services, app: App, sofia: Citizen, clock: FrozenClock) -> None:
+    from bot.services import privacy
+
+    await write(services.db, privacy.forget, services.catalog, services.settings.zone, B,
+                clock())
+
+
+async def _close(services: Services, app: App, sofia: Citizen, clock: FrozenClock) -> None:
+    await write(services.db, closing.close_day, services.catalog, date(2026, 12, 3), "group",
+                "chios-ksyg", "απεργία", 9001, clock(), services.settings.zone)
+
+
+async def _book_in_the_flow(services: Services, app: App, sofia: Citizen,
+                            clock: FrozenClock) -> None:
+    """The held time booked otherwise than with «Book» (as the flow books it)."""
+    await book(services, B)
+
+
+Ending = Callable[[Services, App, Citizen, FrozenClock], Awaitable[None]]
+ENDINGS: dict[str, tuple[Ending, str]] = {
+    "it expires": (_expire, "Η προσφορά αυτή έχει λήξει."),
+    "declined, the reply lost": (_decline_unseen, "Απορρίψατε αυτή την προσφορά."),
+    "declined": (_decline, "Απορρίψατε αυτή την προσφορά."),
+    "the citizen leaves the list": (_leave, "Αποχωρήσατε από τη λίστα αναμονής."),
+    "the citizen is forgotten": (_forget, "Η προσφορά αυτή ανακλήθηκε."),
+    "the day is closed": (_close, "Η ημέρα αυτή έκλεισε."),
+    "booked in the flow": (_book_in_the_flow, "Η κράτησή σας επιβεβαιώθηκε."),
+}
+
+
+@pytest.mark.parametrize("ending", list(ENDINGS))
+async def test_an_offer_that_ends_stops_looking_pressable(
+    services: Services, app: App, fake: FakeTelegram, clock: FrozenClock, ending: str
+) -> None:
+    act, shown = ENDINGS[ending]
+    sofia, sent = await offered_to_sofia(services, app, fake)
+    assert sofia.labels(sent) == ["Κράτηση", "Όχι, ευχαριστώ"]
+    await act(services, app, sofia, clock)
+    await drain(app.bot, services)
+    offer = fake.find(B, sent.message_id)
+    assert offer is not None and shown in offer.text, offer
+    assert not {"Κράτηση", "Όχι, ευχαριστώ"} & set(sofia.labels(offer) if offer.buttons else [])
+    if ending == "the citizen is forgotten":
+        assert offer.text == shown  # nothing of what they waited for is left
+    elif ending == "booked in the flow":  # a confirmation: changes of the booking show there
+        await cancel(services, await book_of(services, B))
+        await drain(app.bot, services)
+        assert "Ακυρώθηκε" in (fake.find(B, sent.message_id) or offer).text
+    else:
+        assert "Εργασιακή συμβουλευτική" in offer.text and "11:00" in offer.text
+
+
+# Two services of one desk (their catalog entries name one `resource`), one seat: applying
+# takes 50 minutes every 30, information 30 minutes.
+APPLY, INFO = "chios-opeka-apply", "chios-opeka-info"
+THURSDAY_NINE = datetime(2026, 12, 3, 7, 0, tzinfo=UTC)  # 09:00 in Athens
+HALF_PAST = THURSDAY_NINE + timedelta(minutes=30)
+
+
+@pytest.mark.parametrize(("first", "offered"), [
+    (C, {(C, INFO, THURSDAY_NINE), (B, APPLY, HALF_PAST)}),  # C's half hour, then B's time
+    (B, {(B, APPLY, THURSDAY_NINE)}),  # B's 50 minutes leave no half hour for C
+])
+async def test_a_seat_freed_on_a_shared_desk_goes_to_whoever_joined_first_across_its_services(
+    services: Services, clock: FrozenClock, first: int, offered: set[tuple[int, str, datetime]]
+) -> None:
+    made = await book(services, A, THURSDAY_NINE, APPLY)  # 09:00–09:50 of the desk
+    places = {B: APPLY, C: INFO}
+    for user in sorted(places, key=lambda user: user != first):
+        await join(services, user, service=places[user])
+        clock.advance(minutes=1)
+    await cancel(services, made)
+    assert {(o["user_id"], o["service_id"], o["start_at"]) for o in await offers(services)} == (
+        offered)
+
+
+def more_desks(catalog: str) -> str:
+    at = catalog.index('id = "chios-work-counsel"')
+    return catalog[:at] + catalog[at:].replace("step = 30\n", "step = 30\ncapacity = 2\n", 1)
+
+
+def longer_thursdays(catalog: str) -> str:
+    at = catalog.index('id = "chios-ksyg"')  # the department's hours, which the service keeps
+    return catalog[:at] + catalog[at:].replace('thu = ["09:00-13:00"]', 'thu = ["09:00-15:00"]',
+                                               1)
+
+
+@pytest.mark.parametrize(("change", "offered"), [
+    (more_desks, [(B, "09:00"), (C, "10:00")]),  # a second desk: the day's first times
+    (longer_thursdays, [(B, "13:00"), (C, "14:00")]),  # the new hours (12:30: overlaps 12:00)
+])
+async def test_times_a_reloaded_catalog_opens_are_offered_in_turn(
+    services: Services, app: App, fake: FakeTelegram, clock: FrozenClock,
+    change: Callable[[str], str], offered: list[tuple[int, str]]
+) -> None:
+    thursday = date(2026, 12, 3)
+    for hour in range(4):  # the day is full: 09:00, 10:00, 11:00, 12:00, 50 minutes each
+        await book(services, 6001 + hour, THURSDAY_NINE + timedelta(hours=hour))
+    for user in (B, C):
+        await join(services, user, thursday)
+        clock.advance(minutes=1)
+    admin = Citizen(fake, app, user_id=9001)
+    await admin.send("/reload")  # nothing changed: nothing is offered
+    assert await offers(services) == []
+    path = services.settings.catalog_path
+    path.write_text(change(path.read_text(encoding="utf-8")), encoding="utf-8")
+    await admin.send("/reload")
+    assert "Άλλαξαν" in admin.text
+    zone = services.settings.zone
+    assert [(o["user_id"], o["start_at"].astimezone(zone).strftime("%H:%M"))
+            for o in await offers(services)] == offered
+    for user in (B, C):  # sent at once
+        assert [m.text[0] for m in fake.bot_messages(user)] == ["🔔"]
+
+
+async def test_a_citizen_joins_from_a_calendar_with_no_free_day(
+    services: Services, app: App, fake: FakeTelegram
+) -> None:
+    path = services.settings.catalog_path
+    catalog = path.read_text(encoding="utf-8")
+    at = catalog.index('id = "chios-work-counsel"')
+    path.write_text(catalog[:at] + catalog[at:].replace(
+        "step = 30\n", "step = 30\nhorizon_days = 2\n", 1), encoding="utf-8")
+    await Citizen(fake, app, user_id=9001).send("/reload")  # to Thursday: fill it all
+    tuesday_noon = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
+    starts = [tuesday_noon] + [WEDNESDAY + timedelta(days=d, hours=h)
+                               for d in range(2) for h in range(4)]
+    taken = [await book(services, 6001 + n, start) for n, start in enumerate(starts)]
+    sofia = Citizen(fake, app, user_id=B)
+    await walk(sofia, "channel")
+    await sofia.press("🎥 Τηλεδιάσκεψη")
+    assert "Δεν υπάρχουν διαθέσιμες ώρες τις επόμενες 2 ημέρες." in sofia.text
+    await sofia.press("Ειδοποιήστε με αν ελευθερωθεί θέση")
+    assert sofia.text.startswith("Εγγραφήκατε στη λίστα αναμονής της υπηρεσίας «Εργασιακή "
+                                 "συμβουλευτική». Αν ελευθερωθεί θέση")
+    place = await place_of(services, B)
+    assert (place["channel"], place["day"], place["part"]) == ("video", None, "")
+    await cancel(services, taken[-2])  # Thursday 11:00
+    await drain(app.bot, services)
+    offer = sofia.keyboard_message()
+    assert "Τηλεδιάσκεψη" in offer.text and "Πέμπτη, 3 Δεκεμβρίου 2026" in offer.text
+
+
+async def test_forged_waitlist_buttons_change_nothing(
+    services: Services, app: App, fake: FakeTelegram
+) -> None:
+    offer = await offered_to_b(services)
+    place = await place_of(services, B)
+    mallory = Citizen(fake, app, user_id=C)
+    await mallory.send("/mybookings")  # a message with buttons to forge them on
+    shown = mallory.keyboard_message()
+    for data, answer in [
+        (f"1|wy|{offer['id']}", "Η προσφορά αυτή δεν είναι διαθέσιμη."),  # B's offer
+        (f"1|wn|{offer['id']}", "Η προσφορά αυτή δεν είναι διαθέσιμη."),
+        (f"1|wl|{place['id']}", "Δεν είστε πλέον εγγεγραμμένοι σε αυτή τη λίστα αναμονής."),
+        ("1|wy|x", "Το κουμπί αυτό ανήκει σε προηγούμενο μήνυμα"),  # does not parse
+    ]:
+        await mallory.press_data(data, shown)
+        assert mallory.last_answer.get("text", "").startswith(answer), data
+    assert (await store_offer(services, offer["id"]))["status"] == "open"
+    async with services.db.read() as conn:
+        assert [p["id"] for p in await store.entries_of(conn, B)] == [place["id"]]
+    assert await all_bookings(services, C) == []
+    assert fake.find(C, shown.message_id) == shown and shown.edits == 0

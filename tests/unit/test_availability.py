@@ -18,6 +18,8 @@ from bot.domain.availability import (
     is_holiday,
     last_bookable_day,
     occupancy,
+    opened_slots,
+    overlapping_slots,
 )
 from bot.domain.catalog import ResolvedService
 from bot.domain.model import Slot
@@ -447,3 +449,27 @@ def test_candidate_and_free_slots_agree_without_holds() -> None:
         service, ATHENS, start, end, NOW, []
     )
 
+
+
+# ---- what a freed seat or a changed catalog makes bookable --------------------------------
+
+
+def test_the_slots_overlapping_a_freed_time_are_those_it_may_free() -> None:
+    service = weekdays_9_to_13(duration=50, step=30)
+    freed = local(MONDAY, 10)
+    found = overlapping_slots(service, ATHENS, freed, freed + timedelta(minutes=50), NOW)
+    assert labels(found) == ["09:30", "10:00", "10:30"]
+
+
+def test_a_changed_service_opens_only_the_slots_it_did_not_have() -> None:
+    before = make_service({"mon": ["09:00-11:00"]}, horizon_days=7)
+    after = make_service({"mon": ["09:00-12:00"]}, horizon_days=14)
+    opened = opened_slots(before, after, ATHENS, NOW)
+    on_the_first = [slot for slot in opened if slot.start < local(MONDAY + timedelta(days=1), 0)]
+    assert labels(on_the_first) == ["11:00", "11:30"]  # the new hours
+    assert labels(opened[2:]) == ["09:00", "09:30", "10:00", "10:30", "11:00", "11:30"]
+    assert {slot.start.date() for slot in opened[2:]} == {MONDAY + timedelta(days=7)}
+    assert opened_slots(after, after, ATHENS, NOW) == []
+    assert opened_slots(before, make_service({"mon": ["09:00-11:00"]}, horizon_days=7,
+                                             capacity=2), ATHENS, NOW) == list(
+        candidate_slots(before, ATHENS, NOW, NOW + timedelta(days=8), NOW))  # a new desk

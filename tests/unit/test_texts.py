@@ -14,9 +14,10 @@ import pytest
 from babel.dates import get_day_names
 
 from bot.domain.catalog import Catalog, ResolvedService
-from bot.domain.model import Booking, Channel, Details, Status
+from bot.domain.model import Booking, Channel, Details, Offer, Status
 from bot.domain.stats import stats
-from bot.render import admin, cards, email, flow, notices, reminders, reports
+from bot.domain.wishes import PARTS
+from bot.render import admin, cards, email, flow, notices, reminders, reports, waiting
 from bot.render.i18n import Translator
 from bot.services.catalog import load_catalog
 from tests.conftest import SAMPLE_CATALOG
@@ -84,7 +85,18 @@ DATED: dict[str, Render] = {
     "agenda": lambda t, s, b: " ".join(
         reports.agenda(t, b.start.date(), [(s.group, [(b, "x")])], ATHENS, digest)
         for digest in (True, False)),
+    "joined the waitlist": lambda t, s, b: " ".join(
+        waiting.joined(t, s, b.start.date(), part) for part in PARTS),
+    "offer": lambda t, s, b: waiting.offer(t, s, offered(b), ATHENS),
+    "offer ended": lambda t, s, b: " ".join(
+        waiting.offer_ended(t, s, offered(b), ATHENS, why)
+        for why in ("expired", "declined", "left", "closed", "taken")),
 }
+
+
+def offered(booking: Booking) -> Offer:
+    return Offer(1, booking.user_id, booking.service_id, booking.channel, booking.start,
+                 booking.end, booking.start - timedelta(hours=1), booking.locale)
 
 
 @pytest.mark.parametrize("locale", ["el", "en"])
