@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from storage.db import Database
+from storage.migrate import migrate
 from tests.fakebot import TOKEN, FakeTelegram, Sent
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -185,6 +187,20 @@ async def chat_through(person: Person, taps: Taps, messages: int) -> bool:
     return True
 
 
+def database_url(folder: Path) -> str:
+    return f"sqlite+aiosqlite:///{folder / 'bench.db'}"
+
+
+async def migrated(folder: Path) -> None:
+    """The bench's database at the newest revision, as a restarted deployment finds it (a
+    first start also imports Alembic to migrate: 10 MB more, storage/migrate.py)."""
+    db = Database(database_url(folder))
+    try:
+        await migrate(db)
+    finally:
+        await db.close()
+
+
 def bot_process(fake: FakeTelegram, folder: Path, *, echo: bool = False,
                 extra: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
     """Rantevou (`python -m bot`) or the echo bot, polling the fake API."""
@@ -192,7 +208,7 @@ def bot_process(fake: FakeTelegram, folder: Path, *, echo: bool = False,
     catalog.write_text(CATALOG, encoding="utf-8")
     env = {**os.environ, "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_BASE_URL": fake.base_url,
            "TELEGRAM_BASE_FILE_URL": fake.base_url.replace("/bot", "/file/bot"),
-           "DATABASE_URL": f"sqlite+aiosqlite:///{folder / 'bench.db'}",
+           "DATABASE_URL": database_url(folder),
            "CATALOG_PATH": str(catalog), "PYTHONPATH": str(ROOT), **(extra or {})}
     command = [sys.executable, "-m", "bench.echo"] if echo else [sys.executable, "-m", "bot"]
     if (runner := os.environ.get("BENCH_RUNNER")) and not echo:  # e.g. under a profiler

@@ -15,6 +15,7 @@ from bench.crowd import (
     bot_process,
     buttons,
     chat_through,
+    migrated,
     ready,
     resident_mb,
     stop,
@@ -42,6 +43,7 @@ async def run(citizens: int, echo: bool) -> tuple[float, float, int]:
     fake = FakeTelegram()
     await fake.start()
     with tempfile.TemporaryDirectory() as folder:
+        await migrated(Path(folder))
         process = bot_process(fake, Path(folder), echo=echo)
         try:
             await ready(fake, process)

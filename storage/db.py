@@ -124,7 +124,7 @@ class Database:
                 yield conn
         finally:
             self._writing = None
-            if group is not None and (self._waiting == 0 or group.members >= GROUP_MAX):
+            if group is not None and (self._waiting == 0 or group.members in (0, GROUP_MAX)):
                 await self._commit(group)
             lock.release()
         await group.committed
@@ -190,7 +190,17 @@ class Database:
 
 @asynccontextmanager
 async def _member(group: _Group) -> AsyncIterator[AsyncConnection]:
-    """One writer of a group, in a savepoint: its writes all kept, or none of them."""
+    """One writer of a group: its writes all kept, or none of them. After the first, in
+    a savepoint; the first needs none (two statements fewer when nobody queues): failing,
+    it rolls back a transaction that holds nothing else, and ends the group."""
+    if group.members == 0:
+        try:
+            yield group.conn
+        except BaseException:
+            await group.conn.rollback()
+            raise
+        group.members += 1
+        return
     savepoint = await group.conn.begin_nested()
     try:
         yield group.conn

@@ -10,16 +10,13 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-import holidays
-
 from bot.domain.catalog import ResolvedService
+from bot.domain.holidays import is_holiday
 from bot.domain.model import Slot
 
 CELL = timedelta(minutes=5)
-HOLIDAY_COUNTRY = "GR"
 
 CELL_SECONDS = 300
 Busy = tuple[int, int, int]
@@ -38,15 +35,6 @@ def cells(start: datetime, end: datetime) -> list[datetime]:
         result.append(cell)
         cell += CELL
     return result
-
-
-@lru_cache(maxsize=16)
-def _holidays(year: int) -> frozenset[date]:
-    return frozenset(holidays.country_holidays(HOLIDAY_COUNTRY, years=year).keys())
-
-
-def is_holiday(day: date) -> bool:
-    return day in _holidays(day.year)
 
 
 def _wall(day: date, minutes: int, zone: ZoneInfo) -> datetime:

@@ -15,13 +15,13 @@ from bot.domain.availability import (
     cells,
     free_seat,
     free_slots,
-    is_holiday,
     last_bookable_day,
     occupancy,
     opened_slots,
     overlapping_slots,
 )
 from bot.domain.catalog import ResolvedService
+from bot.domain.holidays import is_holiday
 from bot.domain.model import Slot
 from bot.services.catalog import load_catalog
 from tests.conftest import SAMPLE_CATALOG, START
