@@ -114,7 +114,8 @@ async def main() -> None:
 
 TABLE = (  # the README's figures, in its order
     ("load", "--citizens", "500"),
-    ("load", "--citizens", "60", "--latency", "0"),
+    ("load", "--citizens", "500", "--think", "0"),
+    ("load", "--citizens", "100", "--latency", "0", "--think", "0", "--rounds", "3"),
     ("statements",),
     ("calendar",),
     ("commits",),

@@ -3,7 +3,10 @@
 The bot under test runs in a process of its own (`python -m bot`, polling the fake API on
 loopback), as it runs in production; the fake API and the citizens share this process.
 Each citizen taps, waits until the bot has answered in their chat (a message sent or
-edited), reads the screen and taps again: a closed loop, as people are.
+edited), reads the screen and taps again: a closed loop, as people are. Reading takes a
+person a moment (`think`: on average so many seconds, from half to one and a half times
+it); with none, the crowd taps as fast as the bot answers, which measures how many
+updates a second the bot can take, not how long a person waits.
 """
 
 from __future__ import annotations
@@ -68,8 +71,9 @@ class Taps:
 class Person:
     """One simulated citizen in their private chat."""
 
-    def __init__(self, fake: FakeTelegram, user_id: int) -> None:
-        self.fake, self.id = fake, user_id
+    def __init__(self, fake: FakeTelegram, user_id: int, think: float = 0.0) -> None:
+        self.fake, self.id, self.think = fake, user_id, think
+        self.rng = random.Random(user_id)
         self.user = {"id": user_id, "is_bot": False, "first_name": "Πολίτης",
                      "language_code": "el"}
 
@@ -88,6 +92,8 @@ class Person:
         return None
 
     async def _deliver(self, payload: dict[str, Any], taps: Taps) -> bool:
+        if self.think:  # reading the screen before the tap
+            await asyncio.sleep(self.think * self.rng.uniform(0.5, 1.5))
         before = self.fake.changes.get(self.id, 0)
         began = time.perf_counter()
         await self.fake.updates.put({"update_id": next(_update_ids), **payload})
