@@ -1,8 +1,8 @@
 """Offering a freed seat to the waitlist, in the transaction that frees it.
 
-First come, first served per service: the earliest entry whose wish the time fits and who
-may still book (their limits) is offered it, held for them for the service's
-`offer_minutes`; one at their limit is skipped, and told why once. The offer and its
+First come, first served per service: the earliest entry whose wish the time fits, who
+may still book (their limits) and whom Telegram can reach is offered it, held for them for
+the service's `offer_minutes`; one at their limit is skipped, and told why once. The offer and its
 expiry are outbox items, so a restart loses none and sends none twice.
 """
 
@@ -35,7 +35,7 @@ OFFER_EXPIRY = "offer_expiry"  # the hold of an offer runs out: the next in line
 AT_LIMIT = "waitlist_limit"  # a seat went past a citizen at their limit of bookings: why
 OFFER_ENDED = "offer_ended"  # the offer's message shows how it ended, without its buttons
 # Why an offer was withdrawn, for its message to say (its status says it was).
-LEFT, ERASED, CLOSED = "left", "erased", "closed"
+LEFT, ERASED, CLOSED, UNREACHABLE = "left", "erased", "closed", "unreachable"
 
 
 async def offer_freed(conn: AsyncConnection, catalog: Catalog, zone: ZoneInfo,

@@ -21,11 +21,11 @@ from storage import waitlist as store
 from tests.chat import Citizen
 from tests.conftest import SAMPLE_CATALOG, FrozenClock, drain, make_settings, write
 from tests.e2e.flow import walk
-from tests.fakebot import FakeTelegram, Sent
+from tests.fakebot import ApiError, FakeTelegram, Sent
 
 SERVICE = "chios-work-counsel"  # one desk, one upcoming booking per citizen
 THURSDAY_ELEVEN = datetime(2026, 12, 3, 9, 0, tzinfo=UTC)  # Thu 3 Dec, 11:00 in Athens
-A, B, C = 5001, 5002, 5003
+A, B, C, D = 5001, 5002, 5003, 5004
 COUNSEL_CHAT = -1001000000102
 
 
@@ -201,6 +201,52 @@ async def test_a_citizen_at_their_limit_is_skipped_and_told_why_once(
         assert (await open_offer_of(again, B))["start_at"] == friday
     finally:
         await again.db.close()
+
+
+BLOCKED = ApiError(403, "Forbidden: bot was blocked by the user")
+
+
+async def items(services: Services, kind: str) -> list[dict[str, Any]]:
+    async with services.db.read() as conn:
+        return [i for i in await outbox.items_of(conn) if i["kind"] == kind]
+
+
+async def test_an_offer_to_a_citizen_who_blocked_the_bot_goes_on_at_once(
+    services: Services, app: App, fake: FakeTelegram
+) -> None:
+    noon, friday = THURSDAY_ELEVEN + timedelta(hours=1), THURSDAY_ELEVEN + timedelta(days=1)
+    at_noon, on_friday = await book(services, 5009, noon), await book(services, 5010, friday)
+    sofia = Citizen(fake, app, user_id=B)
+    await sofia.send("/mybookings")  # she has written to the bot, then blocks it
+    fake.fail_next("sendMessage", BLOCKED, B)
+    first = await offered_to_b(services)
+    await join(services, D)
+    await drain(app.bot, services)
+    # Withdrawn, and the seat C's with the clock standing: not held until the hold runs out.
+    assert (await store_offer(services, first["id"]))["status"] == "withdrawn"
+    assert (await open_offer_of(services, C))["start_at"] == THURSDAY_ELEVEN
+    (dropped,) = [i for i in await items(services, offering.OFFER) if i["chat_id"] == B]
+    assert (dropped["status"], dropped["last_error"]) == ("dropped", "the citizen blocked the bot")
+    await cancel(services, at_noon)  # she is out of line while she cannot be told
+    assert (await open_offer_of(services, D))["start_at"] == noon
+    await sofia.send("/mybookings")  # writing again: back in line, with her turn
+    await cancel(services, on_friday)
+    assert (await open_offer_of(services, B))["start_at"] == friday
+
+
+async def test_the_news_of_a_limit_to_a_citizen_who_blocked_the_bot_is_dropped(
+    services: Services, app: App, fake: FakeTelegram
+) -> None:
+    made = await book(services, A)
+    await Citizen(fake, app, user_id=B).send("/mybookings")
+    await join(services, B)
+    await book(services, B, THURSDAY_ELEVEN + timedelta(days=5))  # B: one, the most
+    await drain(app.bot, services)
+    fake.fail_next("sendMessage", BLOCKED, B)
+    await cancel(services, made)
+    await drain(app.bot, services)
+    (told,) = await items(services, offering.AT_LIMIT)
+    assert (told["status"], told["last_error"]) == ("dropped", "the citizen blocked the bot")
 
 
 async def test_two_seats_freed_at_once_make_two_offers(services: Services) -> None:
