@@ -39,13 +39,15 @@ LEFT, ERASED, CLOSED, UNREACHABLE = "left", "erased", "closed", "unreachable"
 
 
 async def offer_freed(conn: AsyncConnection, catalog: Catalog, zone: ZoneInfo,
-                      service_id: str, start: datetime, now: datetime) -> list[int]:
+                      service_id: str, start: datetime, now: datetime,
+                      freed_by: int | None = None) -> list[int]:
     """Offer what a seat freed at `start` in the service makes bookable, one seat per
     offer; the offers made. That is every time overlapping it, of every service using the
     same desk (services naming one `resource` share its desks), that the service would
     book now (notice, horizon, closures). Each time goes to the first in line of its own
     service; where times compete for the seat, whoever joined first, across the services,
-    is offered first."""
+    is offered first. Never to `freed_by`, the citizen who gave the seat up: being offered
+    back what one just let go helps nobody (a later change may offer it to them)."""
     service = catalog.service(service_id)
     desk = service.service.desk if service else None
     sharing = [other for other in catalog.services() if other.service.desk == desk]
@@ -53,17 +55,17 @@ async def offer_freed(conn: AsyncConnection, catalog: Catalog, zone: ZoneInfo,
         return []
     end = start + timedelta(minutes=service.service.duration)
     times = await _times_over(conn, sharing, zone, start, end, now)
-    return await _offer_all(conn, times, zone, now)
+    return await _offer_all(conn, times, zone, now, freed_by)
 
 
 Time = tuple[ResolvedService, Slot]
 
 
 async def _offer_all(conn: AsyncConnection, times: list[Time], zone: ZoneInfo,
-                     now: datetime) -> list[int]:
+                     now: datetime, freed_by: int | None = None) -> list[int]:
     """Offer these times, one seat per offer, while a seat and a citizen are left."""
     made: list[int] = []
-    while (offer_id := await _offer_first(conn, times, zone, now)) is not None:
+    while (offer_id := await _offer_first(conn, times, zone, now, freed_by)) is not None:
         made.append(offer_id)
     return made
 
@@ -83,7 +85,7 @@ async def _times_over(conn: AsyncConnection, sharing: list[ResolvedService],
 
 
 async def _offer_first(conn: AsyncConnection, times: list[Time], zone: ZoneInfo,
-                       now: datetime) -> int | None:
+                       now: datetime, freed_by: int | None) -> int | None:
     """Offer one of the times still free: to whoever joined first among those first in
     line for them (one first in line for several is offered the first of them in `times`)."""
     best: tuple[dict[str, Any], ResolvedService, Slot, int] | None = None
@@ -92,7 +94,7 @@ async def _offer_first(conn: AsyncConnection, times: list[Time], zone: ZoneInfo,
                                         cells(slot.start, slot.end), service.service.capacity)
         if seat is None:
             continue
-        entry = await _first_in_line(conn, service, slot, zone, now)
+        entry = await _first_in_line(conn, service, slot, zone, now, freed_by)
         if entry is not None and (best is None or _turn(entry) < _turn(best[0])):
             best = (entry, service, slot, seat)
     return await _offer(conn, *best, now) if best is not None else None
@@ -184,8 +186,9 @@ async def _offer(conn: AsyncConnection, entry: dict[str, Any], service: Resolved
 
 
 async def _first_in_line(conn: AsyncConnection, service: ResolvedService, slot: Slot,
-                         zone: ZoneInfo, now: datetime) -> dict[str, Any] | None:
-    for entry in await waitlist.in_line(conn, service.id, slot.start, slot.end):
+                         zone: ZoneInfo, now: datetime,
+                         freed_by: int | None) -> dict[str, Any] | None:
+    for entry in await waitlist.in_line(conn, service.id, slot.start, slot.end, freed_by):
         wish = Wish(entry["day"], entry["part"], entry["until"])
         if not wish.allows(slot, zone) or entry["channel"] not in service.service.channels:
             continue

@@ -502,6 +502,50 @@ async def test_forgetting_offers_the_seats_it_cancels(
         (B, THURSDAY_ELEVEN)]
 
 
+FRIDAY_ELEVEN = THURSDAY_ELEVEN + timedelta(days=1)
+
+
+async def _cancelled(services: Services, made: Booking) -> None:
+    await cancel(services, made)
+
+
+async def _moved(services: Services, made: Booking) -> None:
+    await write(services.db, booking.reschedule, services.catalog, services.settings.zone,
+                made.reference, request(made.user_id, FRIDAY_ELEVEN), services.clock())
+
+
+async def _moved_by_staff(services: Services, made: Booking) -> None:
+    """As the citizen asked staff, by phone or at the desk."""
+    await write(services.db, booking.move_by_staff, services.catalog, services.settings.zone,
+                made.reference, FRIDAY_ELEVEN, 9001, services.clock())
+
+
+@pytest.mark.parametrize("give_up", [_cancelled, _moved, _moved_by_staff])
+async def test_a_citizen_is_not_offered_back_the_seat_they_give_up(
+    services: Services, give_up: Callable[[Services, Booking], Awaitable[None]]
+) -> None:
+    made = await book(services, A)
+    await join(services, A)  # A waits for another time of the service, before B
+    await join(services, B)
+    await give_up(services, made)
+    assert [(o["user_id"], o["start_at"]) for o in await offers(services)] == [
+        (B, THURSDAY_ELEVEN)]
+    assert await items(services, offering.AT_LIMIT) == []  # nor told of a limit about it
+
+
+async def test_a_citizen_whose_booking_staff_cancel_keeps_their_turn_for_its_seat(
+    services: Services, clock: FrozenClock
+) -> None:
+    """They did not give it up: it is offered in turn, to them too."""
+    made = await book(services, A)
+    await join(services, A)
+    await join(services, B)
+    await write(services.db, booking.cancel, services.catalog, made.reference, 9001, clock(),
+                by_staff=True, zone=services.settings.zone)
+    assert [(o["user_id"], o["start_at"]) for o in await offers(services)] == [
+        (A, THURSDAY_ELEVEN)]
+
+
 async def test_a_part_of_the_day_is_chosen_when_joining_and_honoured(
     services: Services, app: App, fake: FakeTelegram
 ) -> None:
