@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from bot.domain.availability import (
     candidate_slots,
     cells,
+    entered_horizon,
     last_bookable_day,
     midnight,
     opened_slots,
@@ -28,6 +29,7 @@ from bot.domain.catalog import Catalog, ResolvedService
 from bot.domain.model import Slot
 from bot.domain.rules import NotAllowed, check_limits
 from bot.domain.wishes import Wish
+from bot.services.runtime import Services
 from storage import bookings, closures, outbox, waitlist
 
 OFFER = "offer"  # a freed seat offered to a citizen of the waitlist
@@ -133,6 +135,26 @@ async def offer_day(conn: AsyncConnection, catalog: Catalog, zone: ZoneInfo, day
     for service in _in_scope(catalog, kind, scope_id):
         for slot in candidate_slots(service, zone, start, end, now):
             made += await offer_freed(conn, catalog, zone, service.id, slot.start, now)
+    return made
+
+
+async def offer_horizon(services: Services, since: date | None, now: datetime) -> int:
+    """Each day a new day enters every service's horizon (the daily run): its times are
+    offered in turn, as a reopened day's are, so that those who wait for a booked-out
+    service need not race everyone else for them. The days entered since the run of
+    `since` (one a day; more after days without a run), of the services somebody waits
+    for, each service in a transaction of its own. How many offers were made."""
+    catalog, zone = services.catalog, services.settings.zone
+    async with services.db.read() as conn:
+        waiting = await waitlist.lengths(conn, [service.id for service in catalog.services()])
+    made = 0
+    for service in catalog.services():
+        if not waiting.get(service.id):
+            continue
+        async with services.db.write() as conn:
+            for day in entered_horizon(service, zone, now, since):
+                made += len(await offer_day(conn, catalog, zone, day, "service", service.id,
+                                            now))
     return made
 
 

@@ -6,11 +6,13 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 
 from bot.app import App
+from bot.delivery import jobs
 from bot.domain.model import Booking, BookingRequest, Channel, Details
 from bot.domain.rules import SlotTaken
 from bot.services import booking, closing, offering, waitlist
@@ -753,3 +755,37 @@ async def test_forged_waitlist_buttons_change_nothing(
         assert [p["id"] for p in await store.entries_of(conn, B)] == [place["id"]]
     assert await all_bookings(services, C) == []
     assert fake.find(C, shown.message_id) == shown and shown.edits == 0
+
+
+# Just after midnight in Athens on Sunday 6 December 2026: Thursday 4 February 2027 enters
+# the counselling's 60 days' horizon; on Monday Friday 5, on Tuesday a Saturday.
+SUNDAY_MIDNIGHT = datetime(2026, 12, 5, 22, 0, 30, tzinfo=UTC)
+
+
+async def horizon_run(app: App) -> None:
+    """The daily job, as the job queue runs it (at midnight, and at each start)."""
+    await jobs.horizon_job(SimpleNamespace(application=app))
+
+
+async def offered_when(services: Services) -> list[tuple[int, str]]:
+    zone = services.settings.zone
+    return [(o["user_id"], o["start_at"].astimezone(zone).strftime("%d/%m %H:%M"))
+            for o in await offers(services)]
+
+
+async def test_the_day_that_enters_the_horizon_is_offered_in_turn_once(
+    services: Services, app: App, fake: FakeTelegram, clock: FrozenClock
+) -> None:
+    for user in (B, C):
+        await join(services, user)
+    clock.now = SUNDAY_MIDNIGHT
+    await horizon_run(app)
+    assert await offered_when(services) == [(B, "04/02 09:00"), (C, "04/02 10:00")]
+    await drain(app.bot, services)
+    assert "Πέμπτη, 4 Φεβρουαρίου 2027" in fake.bot_messages(B)[-1].text
+    await join(services, D)
+    await horizon_run(app)  # a restart the same day: the day's run is not made again
+    assert len(await offers(services)) == 2
+    clock.advance(days=2)  # no run on Monday (the bot was down): Tuesday's offers its day
+    await horizon_run(app)
+    assert (await offered_when(services))[2:] == [(D, "05/02 09:00")]
