@@ -2,8 +2,8 @@
 
 First come, first served per service: the earliest entry whose wish the time fits, who
 may still book (their limits) and whom Telegram can reach is offered it, held for them for
-the service's `offer_minutes`; one at their limit is skipped, and told why once. The offer and its
-expiry are outbox items, so a restart loses none and sends none twice.
+the service's `offer_minutes`; one at their limit is skipped, and told why once. The offer
+and its expiry are outbox items, so a restart loses none and sends none twice.
 """
 
 from __future__ import annotations
