@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -36,3 +36,11 @@ async def finished(conn: AsyncConnection, job: str, day: date) -> bool:
     row = (await conn.execute(select(daily_runs.c.finished_at).where(
         daily_runs.c.job == job, daily_runs.c.day == day))).first()
     return bool(row and row.finished_at)
+
+
+async def last_finished(conn: AsyncConnection, job: str, before: date) -> date | None:
+    """The last day before `before` whose run of the job finished."""
+    day: date | None = (await conn.execute(select(func.max(daily_runs.c.day)).where(
+        daily_runs.c.job == job, daily_runs.c.day < before,
+        daily_runs.c.finished_at.is_not(None)))).scalar()
+    return day

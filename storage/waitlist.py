@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import and_, delete, exists, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from storage.schema import holds, offers, waitlist
+from storage.schema import holds, offers, users, waitlist
 
 WAITING, BOOKED, LEFT = "waiting", "booked", "left"
 OPEN, TAKEN, DECLINED, EXPIRED, WITHDRAWN = "open", "taken", "declined", "expired", "withdrawn"
@@ -74,18 +74,24 @@ async def anyone_waits(conn: AsyncConnection, service_ids: Sequence[str]) -> boo
     return row is not None
 
 
-async def in_line(conn: AsyncConnection, service_id: str, start: datetime,
-                  end: datetime) -> list[dict[str, Any]]:
-    """Who waits for the service, first come first: without an open offer, and never
-    offered this time, or one overlapping it, before (declined or let expire: the next in
-    line has it)."""
+async def in_line(conn: AsyncConnection, service_id: str, start: datetime, end: datetime,
+                  but: int | None = None) -> list[dict[str, Any]]:
+    """Who waits for the service but the citizen `but`, first come first: without an open
+    offer, never offered this time, or one overlapping it, before (declined or let expire:
+    the next in line has it), and not unreachable (an offer could not be told them: their
+    place keeps its turn for when they write to the bot again)."""
     open_offer = exists().where(offers.c.entry_id == waitlist.c.id, offers.c.status == OPEN)
     offered_this = exists().where(offers.c.entry_id == waitlist.c.id,
                                   offers.c.start_at < end, offers.c.end_at > start)
-    rows = await conn.execute(select(waitlist).where(
+    unreachable = exists().where(users.c.id == waitlist.c.user_id,
+                                 users.c.unreachable_at.is_not(None))
+    query = select(waitlist).where(
         waitlist.c.service_id == service_id, waitlist.c.status == WAITING,
-        ~open_offer, ~offered_this,
-    ).order_by(waitlist.c.created_at, waitlist.c.id))
+        ~open_offer, ~offered_this, ~unreachable,
+    ).order_by(waitlist.c.created_at, waitlist.c.id)
+    if but is not None:
+        query = query.where(waitlist.c.user_id != but)
+    rows = await conn.execute(query)
     return [dict(row._mapping) for row in rows]
 
 

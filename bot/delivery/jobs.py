@@ -13,13 +13,14 @@ from telegram.ext import Application, CallbackContext
 from bot.delivery.sender import CLAIMER, Sender
 from bot.ptb.context import Context
 from bot.ptb.processor import ChatOrderedProcessor
-from bot.services import planning
+from bot.services import offering, planning
 from bot.services.retention import erase_old, forget_abandoned_drafts
 from bot.services.runtime import Services
 from storage import daily, outbox
 
 log = logging.getLogger(__name__)
 SENDER = "sender"  # bot_data: the outbox's Sender
+HORIZON = "horizon"  # the daily job that offers the waitlist the day entering the horizons
 App = Application[Any, Any, Any, Any, Any, Any]
 
 
@@ -70,8 +71,18 @@ async def _retention(services: Services) -> str:
             f"forgotten, {purged} old outbox items purged")
 
 
+async def _horizon(services: Services) -> str:
+    now = services.clock()
+    async with services.db.read() as conn:  # days without a run: theirs are offered too
+        since = await daily.last_finished(conn, HORIZON, now.astimezone(
+            services.settings.zone).date())
+    made = await offering.offer_horizon(services, since, now)
+    return f"{made} times of the days that entered the horizon offered to the waitlist"
+
+
 digests_job = once_a_day("digests", _digests)
 retention_job = once_a_day("retention", _retention)
+horizon_job = once_a_day(HORIZON, _horizon)
 
 
 async def start(application: App, services: Services) -> None:
@@ -104,3 +115,6 @@ def schedule(application: App, services: Services) -> None:
     queue.run_daily(digests_job, time(0, 5, tzinfo=settings.zone), name="digests")
     queue.run_once(retention_job, 30, name="retention-at-start")
     queue.run_daily(retention_job, time(3, 30, tzinfo=settings.zone), name="retention")
+    # At midnight, when the day enters the horizons: any later, others race the waitlist.
+    queue.run_once(horizon_job, 3, name="horizon-at-start")
+    queue.run_daily(horizon_job, time(0, 0, tzinfo=settings.zone), name="horizon")

@@ -1,6 +1,8 @@
 """What the outbox does for the waitlist: sends an offer of a freed seat, ends it when its
 hold runs out (the next in line is then offered it, in that same transaction), shows how
-an offer ended in its message, and tells a citizen skipped at their limit of bookings why."""
+an offer ended in its message, and tells a citizen skipped at their limit of bookings why.
+A citizen who blocked the bot is not tried again: marked unreachable, their offer is
+withdrawn and its seat offered to the next in line at once."""
 
 from __future__ import annotations
 
@@ -29,11 +31,22 @@ async def send_offer(bot: Bot, services: Services, item: Item, now: datetime) ->
     if offer is None or service is None or not is_open:
         return "the offer has ended"
     who = await messenger.reader(services, offer.user_id)
-    sent = await call(bot, "sendMessage", message(
-        offer.user_id, waiting.offer(who.t, service, offer, who.zone),
-        keyboards.offer(who.t, offer.id)))
+    try:
+        sent = await call(bot, "sendMessage", message(
+            offer.user_id, waiting.offer(who.t, service, offer, who.zone),
+            keyboards.offer(who.t, offer.id)))
+    except Forbidden:  # no retry makes it arrive: the seat goes on at once
+        return await _unreachable(services, offer.user_id, now, offer.id)
     await messenger.shows_offer(services, offer.id, int(sent["message_id"]))
     return None
+
+
+async def _unreachable(services: Services, user_id: int, now: datetime,
+                       offer_id: int | None = None) -> str:
+    async with services.db.write() as conn:
+        await waitlist.unreachable(conn, services.catalog, services.settings.zone, user_id,
+                                   now, offer_id)
+    return "the citizen blocked the bot"
 
 
 async def run_offer_expiry(bot: Bot, services: Services, item: Item,
@@ -102,5 +115,8 @@ async def send_at_limit(bot: Bot, services: Services, item: Item, now: datetime)
         return "the citizen waits no more"
     who = await messenger.reader(services, place["user_id"])
     text = waiting.skipped_at_limit(who.t, service, str(item.payload.get("reason", "")))
-    await call(bot, "sendMessage", message(place["user_id"], text))
+    try:
+        await call(bot, "sendMessage", message(place["user_id"], text))
+    except Forbidden:
+        return await _unreachable(services, place["user_id"], now)
     return None

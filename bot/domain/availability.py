@@ -49,6 +49,16 @@ def last_bookable_day(service: ResolvedService, now: datetime, zone: ZoneInfo) -
     return now.astimezone(zone).date() + timedelta(days=service.service.horizon_days)
 
 
+def entered_horizon(service: ResolvedService, zone: ZoneInfo, now: datetime,
+                    since: date | None) -> list[date]:
+    """The days that entered the service's horizon after the day `since` (each day, one
+    more enters), to today's; none yet past. Without `since`, today's alone."""
+    last = last_bookable_day(service, now, zone)
+    first = last if since is None else max(
+        now.astimezone(zone).date(), since + timedelta(days=service.service.horizon_days + 1))
+    return [first + timedelta(days=n) for n in range((last - first).days + 1)]
+
+
 def is_open_day(service: ResolvedService, day: date, closed: Collection[date] = ()) -> bool:
     return day not in service.closures and day not in closed and not is_holiday(day)
 

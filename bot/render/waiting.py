@@ -113,8 +113,8 @@ def offer_ended(t: Translator, service: ResolvedService | None, offer: Offer | N
 def gone(t: Translator, reason: str) -> str:
     """Why an offer can no longer be answered."""
     if reason == "expired":
-        return esc(t._("This offer has expired and the seat has been offered to the next "
-                       "citizen on the waiting list."))
+        # Only what is true whoever else waits: nobody may, or the time may have passed.
+        return esc(t._("This offer has expired: the time is no longer held for you."))
     if reason == "ended":
         return esc(t._("This offer is no longer valid."))
     return esc(t._("This offer is not available."))

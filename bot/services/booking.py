@@ -225,7 +225,9 @@ async def reschedule(
         data = {"from": snapshot(old), "seat": seat, "by": "staff" if staff else "citizen"}
         moved = await _changed(conn, old.id, "rescheduled", staff or request.user_id, data,
                                now, service, shown_in)
-        await offering.offer_freed(conn, catalog, zone, old.service_id, old.start, now)
+        # The citizen gave the old seat up: staff too move a booking only as its citizen asks.
+        await offering.offer_freed(conn, catalog, zone, old.service_id, old.start, now,
+                                   freed_by=old.user_id)
         return moved
 
     days = {slot.start.astimezone(zone).date()}
@@ -274,7 +276,9 @@ async def cancel_in(conn: AsyncConnection, catalog: Catalog, booking: Booking, a
                     now: datetime, reason: str, by: str, shown_in: int = 0,
                     zone: ZoneInfo | None = None) -> Booking:
     """Cancel within the caller's transaction; `by` is citizen, staff or closure. With the
-    service's `zone`, the freed seat is offered to the first in line of the waitlist."""
+    service's `zone`, the freed seat is offered to the first in line of the waitlist: not
+    to a citizen who cancels their own, but to one whose booking staff cancel if first in
+    line (they did not give it up)."""
     await bookings.release_holds(conn, booking.id)
     await bookings.update_booking(conn, booking.id, status=Status.CANCELLED.value,
                                   cancel_reason=reason, sequence=booking.sequence + 1,
@@ -283,7 +287,8 @@ async def cancel_in(conn: AsyncConnection, catalog: Catalog, booking: Booking, a
     cancelled = await _changed(conn, booking.id, "cancelled", actor, data, now,
                                catalog.service(booking.service_id), shown_in)
     if zone is not None:
-        await offering.offer_freed(conn, catalog, zone, booking.service_id, booking.start, now)
+        await offering.offer_freed(conn, catalog, zone, booking.service_id, booking.start, now,
+                                   freed_by=booking.user_id if by == "citizen" else None)
     return cancelled
 
 

@@ -1,9 +1,9 @@
 """Offering a freed seat to the waitlist, in the transaction that frees it.
 
-First come, first served per service: the earliest entry whose wish the time fits and who
-may still book (their limits) is offered it, held for them for the service's
-`offer_minutes`; one at their limit is skipped, and told why once. The offer and its
-expiry are outbox items, so a restart loses none and sends none twice.
+First come, first served per service: the earliest entry whose wish the time fits, who
+may still book (their limits) and whom Telegram can reach is offered it, held for them for
+the service's `offer_minutes`; one at their limit is skipped, and told why once. The offer
+and its expiry are outbox items, so a restart loses none and sends none twice.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from bot.domain.availability import (
     candidate_slots,
     cells,
+    entered_horizon,
     last_bookable_day,
     midnight,
     opened_slots,
@@ -28,6 +29,7 @@ from bot.domain.catalog import Catalog, ResolvedService
 from bot.domain.model import Slot
 from bot.domain.rules import NotAllowed, check_limits
 from bot.domain.wishes import Wish
+from bot.services.runtime import Services
 from storage import bookings, closures, outbox, waitlist
 
 OFFER = "offer"  # a freed seat offered to a citizen of the waitlist
@@ -35,17 +37,19 @@ OFFER_EXPIRY = "offer_expiry"  # the hold of an offer runs out: the next in line
 AT_LIMIT = "waitlist_limit"  # a seat went past a citizen at their limit of bookings: why
 OFFER_ENDED = "offer_ended"  # the offer's message shows how it ended, without its buttons
 # Why an offer was withdrawn, for its message to say (its status says it was).
-LEFT, ERASED, CLOSED = "left", "erased", "closed"
+LEFT, ERASED, CLOSED, UNREACHABLE = "left", "erased", "closed", "unreachable"
 
 
 async def offer_freed(conn: AsyncConnection, catalog: Catalog, zone: ZoneInfo,
-                      service_id: str, start: datetime, now: datetime) -> list[int]:
+                      service_id: str, start: datetime, now: datetime,
+                      freed_by: int | None = None) -> list[int]:
     """Offer what a seat freed at `start` in the service makes bookable, one seat per
     offer; the offers made. That is every time overlapping it, of every service using the
     same desk (services naming one `resource` share its desks), that the service would
     book now (notice, horizon, closures). Each time goes to the first in line of its own
     service; where times compete for the seat, whoever joined first, across the services,
-    is offered first."""
+    is offered first. Never to `freed_by`, the citizen who gave the seat up: being offered
+    back what one just let go helps nobody (a later change may offer it to them)."""
     service = catalog.service(service_id)
     desk = service.service.desk if service else None
     sharing = [other for other in catalog.services() if other.service.desk == desk]
@@ -53,17 +57,17 @@ async def offer_freed(conn: AsyncConnection, catalog: Catalog, zone: ZoneInfo,
         return []
     end = start + timedelta(minutes=service.service.duration)
     times = await _times_over(conn, sharing, zone, start, end, now)
-    return await _offer_all(conn, times, zone, now)
+    return await _offer_all(conn, times, zone, now, freed_by)
 
 
 Time = tuple[ResolvedService, Slot]
 
 
 async def _offer_all(conn: AsyncConnection, times: list[Time], zone: ZoneInfo,
-                     now: datetime) -> list[int]:
+                     now: datetime, freed_by: int | None = None) -> list[int]:
     """Offer these times, one seat per offer, while a seat and a citizen are left."""
     made: list[int] = []
-    while (offer_id := await _offer_first(conn, times, zone, now)) is not None:
+    while (offer_id := await _offer_first(conn, times, zone, now, freed_by)) is not None:
         made.append(offer_id)
     return made
 
@@ -83,7 +87,7 @@ async def _times_over(conn: AsyncConnection, sharing: list[ResolvedService],
 
 
 async def _offer_first(conn: AsyncConnection, times: list[Time], zone: ZoneInfo,
-                       now: datetime) -> int | None:
+                       now: datetime, freed_by: int | None) -> int | None:
     """Offer one of the times still free: to whoever joined first among those first in
     line for them (one first in line for several is offered the first of them in `times`)."""
     best: tuple[dict[str, Any], ResolvedService, Slot, int] | None = None
@@ -92,7 +96,7 @@ async def _offer_first(conn: AsyncConnection, times: list[Time], zone: ZoneInfo,
                                         cells(slot.start, slot.end), service.service.capacity)
         if seat is None:
             continue
-        entry = await _first_in_line(conn, service, slot, zone, now)
+        entry = await _first_in_line(conn, service, slot, zone, now, freed_by)
         if entry is not None and (best is None or _turn(entry) < _turn(best[0])):
             best = (entry, service, slot, seat)
     return await _offer(conn, *best, now) if best is not None else None
@@ -131,6 +135,26 @@ async def offer_day(conn: AsyncConnection, catalog: Catalog, zone: ZoneInfo, day
     for service in _in_scope(catalog, kind, scope_id):
         for slot in candidate_slots(service, zone, start, end, now):
             made += await offer_freed(conn, catalog, zone, service.id, slot.start, now)
+    return made
+
+
+async def offer_horizon(services: Services, since: date | None, now: datetime) -> int:
+    """Each day a new day enters every service's horizon (the daily run): its times are
+    offered in turn, as a reopened day's are, so that those who wait for a booked-out
+    service need not race everyone else for them. The days entered since the run of
+    `since` (one a day; more after days without a run), of the services somebody waits
+    for, each service in a transaction of its own. How many offers were made."""
+    catalog, zone = services.catalog, services.settings.zone
+    async with services.db.read() as conn:
+        waiting = await waitlist.lengths(conn, [service.id for service in catalog.services()])
+    made = 0
+    for service in catalog.services():
+        if not waiting.get(service.id):
+            continue
+        async with services.db.write() as conn:
+            for day in entered_horizon(service, zone, now, since):
+                made += len(await offer_day(conn, catalog, zone, day, "service", service.id,
+                                            now))
     return made
 
 
@@ -184,8 +208,9 @@ async def _offer(conn: AsyncConnection, entry: dict[str, Any], service: Resolved
 
 
 async def _first_in_line(conn: AsyncConnection, service: ResolvedService, slot: Slot,
-                         zone: ZoneInfo, now: datetime) -> dict[str, Any] | None:
-    for entry in await waitlist.in_line(conn, service.id, slot.start, slot.end):
+                         zone: ZoneInfo, now: datetime,
+                         freed_by: int | None) -> dict[str, Any] | None:
+    for entry in await waitlist.in_line(conn, service.id, slot.start, slot.end, freed_by):
         wish = Wish(entry["day"], entry["part"], entry["until"])
         if not wish.allows(slot, zone) or entry["channel"] not in service.service.channels:
             continue

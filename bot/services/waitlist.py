@@ -14,7 +14,7 @@ from bot.domain.model import Booking, BookingRequest, Channel, Offer
 from bot.domain.rules import BookingError, NotBookable
 from bot.domain.wishes import PARTS
 from bot.services import booking, offering
-from storage import bookings, waitlist
+from storage import bookings, users, waitlist
 
 
 class OfferGone(BookingError):
@@ -65,8 +65,20 @@ async def leave(conn: AsyncConnection, catalog: Catalog, zone: ZoneInfo, user_id
         return False
     await waitlist.set_entry(conn, entry_id, waitlist.LEFT, now)
     await _withdraw(conn, catalog, zone, await waitlist.open_offers_of(conn, user_id, entry_id),
-                    now)
+                    now, offering.LEFT)
     return True
+
+
+async def unreachable(conn: AsyncConnection, catalog: Catalog, zone: ZoneInfo, user_id: int,
+                      now: datetime, offer_id: int | None = None) -> None:
+    """Telegram refused a message to the citizen (they blocked the bot): nothing more is
+    offered to them until they write to it again, when their places are back in line with
+    their turn. The offer that could not be told them is withdrawn, its seat offered to the
+    next in line now rather than held until its hold runs out."""
+    await users.mark_unreachable(conn, user_id, now)
+    row = await waitlist.offer(conn, offer_id) if offer_id is not None else None
+    if row is not None and row["user_id"] == user_id:
+        await _withdraw(conn, catalog, zone, [row], now, offering.UNREACHABLE)
 
 
 async def forget(conn: AsyncConnection, catalog: Catalog, zone: ZoneInfo, user_id: int,
@@ -83,11 +95,13 @@ async def forget(conn: AsyncConnection, catalog: Catalog, zone: ZoneInfo, user_i
 
 
 async def _withdraw(conn: AsyncConnection, catalog: Catalog, zone: ZoneInfo,
-                    held: list[dict[str, Any]], now: datetime) -> None:
-    """End these offers (the citizen no longer waits) and offer their seats again."""
+                    held: list[dict[str, Any]], now: datetime, why: str) -> None:
+    """Withdraw these offers (`why`: the citizen no longer waits, or cannot be told) and
+    offer their seats again."""
     for row in held:
-        await offering.end_offer(conn, row["id"], waitlist.WITHDRAWN, now, offering.LEFT)
-        await offering.offer_freed(conn, catalog, zone, row["service_id"], row["start_at"], now)
+        if await offering.end_offer(conn, row["id"], waitlist.WITHDRAWN, now, why):
+            await offering.offer_freed(conn, catalog, zone, row["service_id"],
+                                       row["start_at"], now)
 
 
 async def offer_of(conn: AsyncConnection, offer_id: int) -> Offer | None:

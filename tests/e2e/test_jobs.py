@@ -52,7 +52,8 @@ async def test_the_repeating_job_sends_what_falls_due(
         await app.start()
         await jobs.start(app, services)
         names = {job.name for job in app.job_queue.jobs()} if app.job_queue else set()
-        assert {"outbox", "digests", "retention", "retention-at-start"} <= names
+        assert {"outbox", "digests", "retention", "retention-at-start", "horizon",
+                "horizon-at-start"} <= names
         await until(lambda: bool(fake.bot_messages(COUNSEL_CHAT)))
         [notice] = fake.bot_messages(COUNSEL_CHAT)
         assert made.reference in notice.text

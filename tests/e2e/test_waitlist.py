@@ -6,11 +6,13 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 
 from bot.app import App
+from bot.delivery import jobs
 from bot.domain.model import Booking, BookingRequest, Channel, Details
 from bot.domain.rules import SlotTaken
 from bot.services import booking, closing, offering, waitlist
@@ -21,11 +23,11 @@ from storage import waitlist as store
 from tests.chat import Citizen
 from tests.conftest import SAMPLE_CATALOG, FrozenClock, drain, make_settings, write
 from tests.e2e.flow import walk
-from tests.fakebot import FakeTelegram, Sent
+from tests.fakebot import ApiError, FakeTelegram, Sent
 
 SERVICE = "chios-work-counsel"  # one desk, one upcoming booking per citizen
 THURSDAY_ELEVEN = datetime(2026, 12, 3, 9, 0, tzinfo=UTC)  # Thu 3 Dec, 11:00 in Athens
-A, B, C = 5001, 5002, 5003
+A, B, C, D = 5001, 5002, 5003, 5004
 COUNSEL_CHAT = -1001000000102
 
 
@@ -203,6 +205,52 @@ async def test_a_citizen_at_their_limit_is_skipped_and_told_why_once(
         await again.db.close()
 
 
+BLOCKED = ApiError(403, "Forbidden: bot was blocked by the user")
+
+
+async def items(services: Services, kind: str) -> list[dict[str, Any]]:
+    async with services.db.read() as conn:
+        return [i for i in await outbox.items_of(conn) if i["kind"] == kind]
+
+
+async def test_an_offer_to_a_citizen_who_blocked_the_bot_goes_on_at_once(
+    services: Services, app: App, fake: FakeTelegram
+) -> None:
+    noon, friday = THURSDAY_ELEVEN + timedelta(hours=1), THURSDAY_ELEVEN + timedelta(days=1)
+    at_noon, on_friday = await book(services, 5009, noon), await book(services, 5010, friday)
+    sofia = Citizen(fake, app, user_id=B)
+    await sofia.send("/mybookings")  # she has written to the bot, then blocks it
+    fake.fail_next("sendMessage", BLOCKED, B)
+    first = await offered_to_b(services)
+    await join(services, D)
+    await drain(app.bot, services)
+    # Withdrawn, and the seat C's with the clock standing: not held until the hold runs out.
+    assert (await store_offer(services, first["id"]))["status"] == "withdrawn"
+    assert (await open_offer_of(services, C))["start_at"] == THURSDAY_ELEVEN
+    (dropped,) = [i for i in await items(services, offering.OFFER) if i["chat_id"] == B]
+    assert (dropped["status"], dropped["last_error"]) == ("dropped", "the citizen blocked the bot")
+    await cancel(services, at_noon)  # she is out of line while she cannot be told
+    assert (await open_offer_of(services, D))["start_at"] == noon
+    await sofia.send("/mybookings")  # writing again: back in line, with her turn
+    await cancel(services, on_friday)
+    assert (await open_offer_of(services, B))["start_at"] == friday
+
+
+async def test_the_news_of_a_limit_to_a_citizen_who_blocked_the_bot_is_dropped(
+    services: Services, app: App, fake: FakeTelegram
+) -> None:
+    made = await book(services, A)
+    await Citizen(fake, app, user_id=B).send("/mybookings")
+    await join(services, B)
+    await book(services, B, THURSDAY_ELEVEN + timedelta(days=5))  # B: one, the most
+    await drain(app.bot, services)
+    fake.fail_next("sendMessage", BLOCKED, B)
+    await cancel(services, made)
+    await drain(app.bot, services)
+    (told,) = await items(services, offering.AT_LIMIT)
+    assert (told["status"], told["last_error"]) == ("dropped", "the citizen blocked the bot")
+
+
 async def test_two_seats_freed_at_once_make_two_offers(services: Services) -> None:
     later = THURSDAY_ELEVEN + timedelta(minutes=60)
     first, second = await book(services, A), await book(services, 5009, later)
@@ -365,7 +413,8 @@ async def test_an_expired_offer_pressed_is_answered_and_changes_nothing(
     no_thanks = offer.buttons[1]["callback_data"]
     clock.advance(minutes=16)
     await sofia.press("Κράτηση", offer)
-    assert "έχει λήξει" in sofia.text
+    # Nobody else waits: it says no more than that the time is no longer held for her.
+    assert sofia.text == "Η προσφορά αυτή έχει λήξει· η ώρα δεν κρατείται πλέον για εσάς."
     assert [b for b in await all_bookings(services, B) if b.is_active] == []
     assert not offer.buttons  # the offer's message now says it expired
     await sofia.press_data(no_thanks, offer)  # pressed on a screen not yet updated
@@ -453,6 +502,50 @@ async def test_forgetting_offers_the_seats_it_cancels(
     assert cancelled == 1
     assert [(o["user_id"], o["start_at"]) for o in await offers(services)] == [
         (B, THURSDAY_ELEVEN)]
+
+
+FRIDAY_ELEVEN = THURSDAY_ELEVEN + timedelta(days=1)
+
+
+async def _cancelled(services: Services, made: Booking) -> None:
+    await cancel(services, made)
+
+
+async def _moved(services: Services, made: Booking) -> None:
+    await write(services.db, booking.reschedule, services.catalog, services.settings.zone,
+                made.reference, request(made.user_id, FRIDAY_ELEVEN), services.clock())
+
+
+async def _moved_by_staff(services: Services, made: Booking) -> None:
+    """As the citizen asked staff, by phone or at the desk."""
+    await write(services.db, booking.move_by_staff, services.catalog, services.settings.zone,
+                made.reference, FRIDAY_ELEVEN, 9001, services.clock())
+
+
+@pytest.mark.parametrize("give_up", [_cancelled, _moved, _moved_by_staff])
+async def test_a_citizen_is_not_offered_back_the_seat_they_give_up(
+    services: Services, give_up: Callable[[Services, Booking], Awaitable[None]]
+) -> None:
+    made = await book(services, A)
+    await join(services, A)  # A waits for another time of the service, before B
+    await join(services, B)
+    await give_up(services, made)
+    assert [(o["user_id"], o["start_at"]) for o in await offers(services)] == [
+        (B, THURSDAY_ELEVEN)]
+    assert await items(services, offering.AT_LIMIT) == []  # nor told of a limit about it
+
+
+async def test_a_citizen_whose_booking_staff_cancel_keeps_their_turn_for_its_seat(
+    services: Services, clock: FrozenClock
+) -> None:
+    """They did not give it up: it is offered in turn, to them too."""
+    made = await book(services, A)
+    await join(services, A)
+    await join(services, B)
+    await write(services.db, booking.cancel, services.catalog, made.reference, 9001, clock(),
+                by_staff=True, zone=services.settings.zone)
+    assert [(o["user_id"], o["start_at"]) for o in await offers(services)] == [
+        (A, THURSDAY_ELEVEN)]
 
 
 async def test_a_part_of_the_day_is_chosen_when_joining_and_honoured(
@@ -662,3 +755,37 @@ async def test_forged_waitlist_buttons_change_nothing(
         assert [p["id"] for p in await store.entries_of(conn, B)] == [place["id"]]
     assert await all_bookings(services, C) == []
     assert fake.find(C, shown.message_id) == shown and shown.edits == 0
+
+
+# Just after midnight in Athens on Sunday 6 December 2026: Thursday 4 February 2027 enters
+# the counselling's 60 days' horizon; on Monday Friday 5, on Tuesday a Saturday.
+SUNDAY_MIDNIGHT = datetime(2026, 12, 5, 22, 0, 30, tzinfo=UTC)
+
+
+async def horizon_run(app: App) -> None:
+    """The daily job, as the job queue runs it (at midnight, and at each start)."""
+    await jobs.horizon_job(SimpleNamespace(application=app))
+
+
+async def offered_when(services: Services) -> list[tuple[int, str]]:
+    zone = services.settings.zone
+    return [(o["user_id"], o["start_at"].astimezone(zone).strftime("%d/%m %H:%M"))
+            for o in await offers(services)]
+
+
+async def test_the_day_that_enters_the_horizon_is_offered_in_turn_once(
+    services: Services, app: App, fake: FakeTelegram, clock: FrozenClock
+) -> None:
+    for user in (B, C):
+        await join(services, user)
+    clock.now = SUNDAY_MIDNIGHT
+    await horizon_run(app)
+    assert await offered_when(services) == [(B, "04/02 09:00"), (C, "04/02 10:00")]
+    await drain(app.bot, services)
+    assert "Πέμπτη, 4 Φεβρουαρίου 2027" in fake.bot_messages(B)[-1].text
+    await join(services, D)
+    await horizon_run(app)  # a restart the same day: the day's run is not made again
+    assert len(await offers(services)) == 2
+    clock.advance(days=2)  # no run on Monday (the bot was down): Tuesday's offers its day
+    await horizon_run(app)
+    assert (await offered_when(services))[2:] == [(D, "05/02 09:00")]

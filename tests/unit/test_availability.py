@@ -13,6 +13,7 @@ from bot.domain.availability import (
     Busy,
     candidate_slots,
     cells,
+    entered_horizon,
     free_seat,
     free_slots,
     last_bookable_day,
@@ -205,6 +206,20 @@ def test_horizon_counts_from_the_local_date_not_the_utc_date() -> None:
     assert last_bookable_day(service, now, ATHENS) == date(2026, 12, 3)
     assert on_day(service, date(2026, 12, 3), now=now) != []
     assert on_day(service, date(2026, 12, 4), now=now) == []
+
+
+@pytest.mark.parametrize(("since", "entered"), [
+    (None, [date(2026, 12, 7)]),  # the first run: today's day alone
+    (date(2026, 12, 1), [date(2026, 12, 7)]),  # yesterday's run: one day
+    (date(2026, 11, 29), [date(2026, 12, 5), date(2026, 12, 6), date(2026, 12, 7)]),
+    (date(2026, 11, 1), [date(2026, 12, 2) + timedelta(days=n) for n in range(6)]),  # none past
+    (date(2026, 12, 2), []),  # today's ran already
+])
+def test_the_days_that_entered_the_horizon_since_a_run(since: date | None,
+                                                       entered: list[date]) -> None:
+    service = make_service({day: ["09:00-13:00"] for day in EVERY_DAY}, horizon_days=5)
+    now = utc(2026, 12, 1, 22, 0)  # just after midnight on 2 December in Athens
+    assert entered_horizon(service, ATHENS, now, since) == entered
 
 
 # ---- public holidays and closures -------------------------------------------------------
