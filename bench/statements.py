@@ -59,12 +59,6 @@ class Counts:
             if sql.startswith("BEGIN IMMEDIATE"):
                 self.writes += 1
 
-        @event.listens_for(engine.sync_engine, "begin")
-        def begin(conn: Any) -> None:
-            if conn.dialect.name != "sqlite" and conn.get_execution_options().get(
-                    "rantevou_write"):
-                self.writes += 1
-
 
 async def measure(citizens: int = 5) -> tuple[float, float, Counter[str], int]:
     fake = FakeTelegram()

@@ -1,23 +1,19 @@
 """The connection: one async engine, with read and write transactions.
 
 On SQLite one process writes (the bot refuses a second instance on a SQLite file): its
-writers queue on an asyncio lock, in order and without polling. Writers that queue
-together share one SQLite transaction, each in a savepoint of its own, and one COMMIT:
-a commit waits for the disk (fsync), and under load that wait, not the writes, bounded
-what one writer can do (group commit). A writer that fails rolls back its savepoint
-alone; a COMMIT that fails fails every writer of its group, none of whose writes is
-kept. Each SQLite transaction starts with BEGIN IMMEDIATE, so that another process (a
-migration, a backup) can never make it fail half way. Readers use plain BEGIN and, with
-WAL, never wait for writers. PostgreSQL needs none of this: its constraints, row locks
-and MVCC do the work, and its server commits concurrent transactions together.
+writers go one at a time and share COMMITs (storage/group_commit.py); each transaction of
+theirs starts with BEGIN IMMEDIATE, so that another process (a migration, a backup) can
+never make it fail half way. Readers use plain BEGIN and, with WAL, never wait for
+writers. PostgreSQL needs none of this: its constraints, row locks and MVCC do the work,
+and its server commits concurrent transactions together.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager, suppress
-from dataclasses import dataclass
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -27,21 +23,12 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from storage import files, sqlite_driver
+from storage.group_commit import Writers
 
+log = logging.getLogger(__name__)
 BUSY_WAIT = 30.0  # seconds a write waits for another process's write (a migration, sqlite3)
 BUSY_PAUSE = 0.05
 BUSY_TIMEOUT_MS = 20  # SQLite's own busy wait, which blocks the loop: short
-GROUP_MAX = 64  # writers sharing one COMMIT at most: the first of them waits for the last
-
-
-@dataclass
-class _Group:
-    """Writers sharing one SQLite transaction and its COMMIT."""
-
-    conn: AsyncConnection
-    committed: asyncio.Future[None]
-    members: int = 0  # writers whose savepoint was released into it
-
 
 class Database:
     def __init__(self, url: str, connections: int = 16) -> None:
@@ -69,18 +56,7 @@ class Database:
         )
         if self.is_sqlite:
             _sqlite_connections(self.engine, self.path)
-        self._lock: asyncio.Lock | None = None
-        self._lock_loop: asyncio.AbstractEventLoop | None = None
-        self._writing: asyncio.Task[Any] | None = None
-        self._waiting = 0  # writers queued on the lock
-        self._group: _Group | None = None
-
-    def _write_lock(self) -> asyncio.Lock:
-        """The writers' queue, made in the event loop that uses it."""
-        loop = asyncio.get_running_loop()
-        if self._lock is None or self._lock_loop is not loop:
-            self._lock, self._lock_loop = asyncio.Lock(), loop
-        return self._lock
+        self._writers = Writers(self.engine, _begin)
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncConnection]:
@@ -88,8 +64,12 @@ class Database:
             async with self.engine.begin() as conn:
                 yield conn
             return
-        async with self._sqlite_transaction("BEGIN") as conn:
-            yield conn
+        async with self.engine.connect() as conn:
+            await _begin(conn, "BEGIN")
+            try:
+                yield conn
+            finally:  # nothing to keep: no COMMIT (and no trip to its thread)
+                await conn.rollback()
 
     @asynccontextmanager
     async def look(self) -> AsyncIterator[AsyncConnection]:
@@ -108,65 +88,8 @@ class Database:
             async with self.engine.begin() as conn:
                 yield conn
             return
-        lock = self._write_lock()
-        if lock.locked() and self._writing is asyncio.current_task():
-            raise RuntimeError("a write transaction inside another: pass the connection on")
-        self._waiting += 1
-        try:
-            await lock.acquire()
-        finally:
-            self._waiting -= 1
-        group: _Group | None = None
-        try:
-            self._writing = asyncio.current_task()
-            group = self._group or await self._open_group()
-            async with _member(group) as conn:
-                yield conn
-        finally:
-            self._writing = None
-            if group is not None and (self._waiting == 0 or group.members in (0, GROUP_MAX)):
-                await self._commit(group)
-            lock.release()
-        await group.committed
-
-    async def _open_group(self) -> _Group:
-        conn = await self.engine.connect()
-        try:
-            await _begin(conn, "BEGIN IMMEDIATE")
-        except BaseException:
-            await conn.close()
-            raise
-        self._group = _Group(conn, asyncio.get_running_loop().create_future())
-        return self._group
-
-    async def _commit(self, group: _Group) -> None:
-        """The group's COMMIT; each writer of it learns how it went from `committed`."""
-        self._group = None
-        try:
-            await group.conn.commit()
-        except BaseException as error:
-            # Closed, not given back: SQLite may have left its transaction open.
-            with suppress(Exception):
-                await group.conn.invalidate()
-            if group.members:  # each of them awaits it
-                group.committed.set_exception(error)
-        else:
-            group.committed.set_result(None)
-        finally:
-            await group.conn.close()
-
-    @asynccontextmanager
-    async def _sqlite_transaction(self, begin: str) -> AsyncIterator[AsyncConnection]:
-        """SQLite's transactions are ours to begin (the sqlite3 module's own are off), and a
-        write begins IMMEDIATE, so that another process can never make it fail half way."""
-        async with self.engine.connect() as conn:
-            await _begin(conn, begin)
-            try:
-                yield conn
-            except BaseException:
-                await conn.rollback()
-                raise
-            await conn.commit()
+        async with self._writers.write() as conn:
+            yield conn
 
     async def ping(self) -> None:
         """Raises unless the database answers (for a load balancer's health check)."""
@@ -179,36 +102,19 @@ class Database:
         PostgreSQL's own VACUUM reclaims dead rows."""
         if not self.is_sqlite:
             return
-        async with self._write_lock(), self.engine.connect() as conn:
-            if self._group is not None:  # nobody is left to commit it: the lock is ours
-                await self._commit(self._group)
-            await conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        async with self._writers.alone() as conn:
+            waited = 0.0
+            # Busy while a reader still reads an older snapshot: again, asleep.
+            while (await conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")).one()[0]:
+                if waited >= BUSY_WAIT:
+                    log.warning("the WAL could not be emptied: readers kept it busy")
+                    return
+                await asyncio.sleep(BUSY_PAUSE)
+                waited += BUSY_PAUSE
 
     async def close(self) -> None:
+        await self._writers.close()
         await self.engine.dispose()
-
-
-@asynccontextmanager
-async def _member(group: _Group) -> AsyncIterator[AsyncConnection]:
-    """One writer of a group: its writes all kept, or none of them. After the first, in
-    a savepoint; the first needs none (two statements fewer when nobody queues): failing,
-    it rolls back a transaction that holds nothing else, and ends the group."""
-    if group.members == 0:
-        try:
-            yield group.conn
-        except BaseException:
-            await group.conn.rollback()
-            raise
-        group.members += 1
-        return
-    savepoint = await group.conn.begin_nested()
-    try:
-        yield group.conn
-    except BaseException:
-        await savepoint.rollback()
-        raise
-    await savepoint.commit()
-    group.members += 1
 
 
 async def _begin(conn: AsyncConnection, begin: str) -> None:

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from sqlalchemy import pool
@@ -33,6 +34,9 @@ from sqlalchemy.engine import URL
 from sqlalchemy.util.concurrency import await_
 
 DRIVER = "sqlite+rantevou"
+# One writer commits at a time; a thread of its own, so that nothing else queued on the
+# default executor (aiohttp's DNS look-ups) delays a COMMIT while the writers wait.
+_COMMITS = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-commit")
 
 
 class _Done:
@@ -71,7 +75,8 @@ class LoopDialect(SQLiteDialect_pysqlite):
 
     def do_commit(self, dbapi_connection: Any) -> None:
         if dbapi_connection.in_transaction:
-            await_(asyncio.to_thread(dbapi_connection.commit))
+            await_(asyncio.get_running_loop().run_in_executor(_COMMITS,
+                                                              dbapi_connection.commit))
 
     def do_execute(self, cursor: Any, statement: str, parameters: Any,
                    context: Any = None) -> None:

@@ -141,3 +141,68 @@ async def test_a_failing_commit_fails_every_writer_of_its_group(
     outcomes = await _insert_together(db, ["d"])  # and the next write goes through
     assert await _stored(db) == ["d"]
     await db.close()
+
+
+async def test_a_writer_cancelled_while_its_group_commits_keeps_no_one_else_waiting(
+        db: Database) -> None:
+    wrote = asyncio.Event()
+
+    async def first() -> None:
+        async with db.write() as conn:
+            await conn.execute(text("INSERT INTO t (v) VALUES ('a')"))
+            wrote.set()
+
+    a = asyncio.create_task(first())
+    b = asyncio.create_task(_insert_together(db, ["b"]))
+    await wrote.wait()
+    await asyncio.sleep(0)  # a now waits for the group's COMMIT
+    a.cancel()
+    assert await asyncio.wait_for(b, 5) == [None]
+    assert await asyncio.wait_for(_insert_together(db, ["c"]), 5) == [None]
+    assert await _stored(db) == ["a", "b", "c"]  # a's writes were in the group committed
+    await db.close()
+
+
+@pytest.mark.parametrize("turns", range(6))
+async def test_a_writer_cancelled_in_the_queue_keeps_no_one_else_waiting(
+        db: Database, turns: int) -> None:
+    go = asyncio.Event()
+
+    async def first() -> None:
+        async with db.write() as conn:
+            await conn.execute(text("INSERT INTO t (v) VALUES ('a')"))
+            await go.wait()
+
+    a = asyncio.create_task(first())
+    await asyncio.sleep(0)
+    b = asyncio.create_task(_insert_together(db, ["b"]))
+    await asyncio.sleep(0)
+    go.set()
+    for _ in range(turns):  # b is cancelled at a different moment of a's end each time
+        await asyncio.sleep(0)
+    b.cancel()
+    await asyncio.wait_for(a, 5)
+    assert (await _stored(db))[0] == "a"
+    assert await asyncio.wait_for(_insert_together(db, ["c"]), 5) == [None]
+    await db.close()
+
+
+async def test_a_transaction_sqlite_rolls_back_fails_every_writer_of_its_group(
+        db: Database) -> None:
+    async def small() -> None:
+        async with db.write() as conn:
+            pages = (await conn.exec_driver_sql("PRAGMA page_count")).scalar_one()
+            await conn.exec_driver_sql(f"PRAGMA max_page_count = {pages + 2}")  # a full disk
+            await conn.execute(text("INSERT INTO t (v) VALUES ('a')"))
+            await asyncio.sleep(0)
+
+    async def large() -> None:
+        async with db.write() as conn:
+            await conn.execute(text("INSERT INTO t (v) VALUES (:v)"), {"v": "x" * 200_000})
+
+    outcomes = await asyncio.gather(small(), large(), return_exceptions=True)
+    assert all(isinstance(o, Exception) for o in outcomes), outcomes
+    assert await _stored(db) == []
+    assert await _insert_together(db, ["b"]) == [None]  # a new connection, a disk with room
+    assert await _stored(db) == ["b"]
+    await db.close()
