@@ -1,19 +1,22 @@
 """The waitlist from the citizen's side: joining it from a full calendar or day, an offer's
-«Book» and «No, thank you», leaving it from /mybookings."""
+«Book», «Change details» and «No, thank you», leaving it from /mybookings."""
 
 from __future__ import annotations
 
 from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
+from bot.domain.draft import Draft, Step
 from bot.domain.meeting import new_meeting_url
 from bot.domain.model import Channel
 from bot.domain.rules import BookingError, NotAllowed, NotBookable
 from bot.ptb.context import Context
 from bot.ptb.handlers import (
+    State,
     answer,
     kick_dispatch,
     load_draft,
+    on_button,
     pressed_button,
     pressed_message,
     refuse,
@@ -21,9 +24,10 @@ from bot.ptb.handlers import (
     stale,
 )
 from bot.render import callbacks, cards, waiting
+from bot.render.callbacks import Button
 from bot.render.i18n import Citizen
 from bot.services import waitlist
-from conversations.screens import parse_date, service_of
+from conversations.screens import go, parse_date, service_of
 
 
 async def join_pressed(update: Update, ctx: Context) -> None:
@@ -89,6 +93,23 @@ async def book_pressed(update: Update, ctx: Context) -> None:
     else:
         say(ctx, text, markup)
     return None
+
+
+@on_button("wc", fresh_only=False, answers=True)
+async def change_pressed(update: Update, ctx: Context, who: Citizen, draft: Draft,
+                         button: Button) -> State:
+    """«Change details» on an offer: the booking flow's details steps for the held time,
+    then its declaration, summary and «Book» (an entry point of the flow)."""
+    services = ctx.services
+    try:
+        held = await waitlist.flow_draft(await ctx.writer(), services.catalog,
+                                         services.settings.zone, who.user_id, int(button.arg),
+                                         who.zone, ctx.now())
+    except waitlist.OfferGone as refusal:
+        _gone(ctx, who, refusal.reason)
+        return None
+    answer(ctx)
+    return await go(update, ctx, who, held, Step.NAME)
 
 
 async def decline_pressed(update: Update, ctx: Context) -> None:

@@ -59,6 +59,7 @@ ARGUMENTS: dict[str, str] = {
     "wl": r"[0-9]{1,9}",  # leave the waitlist (the entry)
     "wy": r"[0-9]{1,9}",  # take the offered seat (the offer)
     "wn": r"[0-9]{1,9}",  # no, thank you (the offer)
+    "wc": r"[0-9]{1,9}",  # change details: book the offered seat in the flow (the offer)
     "fy": r"",  # yes, forget me (erase everything about me)
     "fn": r"",  # no, keep my data
     "lang": r"el|en",

@@ -357,5 +357,6 @@ def leave_waitlist(t: Translator, entry_id: int) -> Keyboard:
 
 
 def offer(t: Translator, offer_id: int) -> Keyboard:
-    return markup([[button(t._("Book"), "wy", str(offer_id)),
-                    button(t._("No, thank you"), "wn", str(offer_id))]])
+    return markup(fit([button(t._("Book"), "wy", str(offer_id)),
+                       button(t._("No, thank you"), "wn", str(offer_id)),
+                       button(t._("Change details"), "wc", str(offer_id))]))

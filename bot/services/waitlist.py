@@ -10,7 +10,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.domain.catalog import Catalog
-from bot.domain.model import Booking, BookingRequest, Channel, Offer
+from bot.domain.draft import Draft, for_offer
+from bot.domain.model import Booking, BookingRequest, Channel, Details, Offer
 from bot.domain.rules import BookingError, NotBookable
 from bot.domain.wishes import PARTS
 from bot.services import booking, offering
@@ -136,14 +137,27 @@ async def accept(conn: AsyncConnection, catalog: Catalog, zone: ZoneInfo, user_i
         if made is not None:
             return made
     await _still_open(conn, catalog, zone, row, now)
-    last = await _last_details(conn, user_id)
-    if last is None:
+    details = await last_details(conn, user_id)
+    if details is None:
         raise NeedDetails(str(offer_id))
     request = BookingRequest(
         user_id=user_id, service_id=row["service_id"], channel=Channel(row["channel"]),
-        start=row["start_at"], details=last.details, consent_at=now, locale=row["locale"],
+        start=row["start_at"], details=details, consent_at=now, locale=row["locale"],
         timezone=zone.key, draft_id=f"offer{offer_id}")
     return await booking.book(conn, catalog, zone, request, now, meeting_url, shown_in)
+
+
+async def flow_draft(conn: AsyncConnection, catalog: Catalog, zone: ZoneInfo, user_id: int,
+                     offer_id: int, citizen_zone: ZoneInfo, now: datetime) -> Draft:
+    """«Change details» on an offer: the held time, for the citizen to book in the booking
+    flow from its details step on, starting from the details of their last booking. The
+    seat stays held until the offer runs out; their booking of it there takes the offer."""
+    row = await _own(conn, user_id, offer_id)
+    await _still_open(conn, catalog, zone, row, now)
+    service = catalog.service(row["service_id"])
+    if service is None:  # the catalog dropped it: nobody can book it any more
+        raise OfferGone(OfferGone.ENDED)
+    return for_offer(_offer(row), service, await last_details(conn, user_id), citizen_zone)
 
 
 async def decline(conn: AsyncConnection, catalog: Catalog, zone: ZoneInfo, user_id: int,
@@ -185,7 +199,9 @@ async def _still_open(conn: AsyncConnection, catalog: Catalog, zone: ZoneInfo,
         raise OfferGone(OfferGone.EXPIRED)
 
 
-async def _last_details(conn: AsyncConnection, user_id: int) -> Booking | None:
+async def last_details(conn: AsyncConnection, user_id: int) -> Details | None:
+    """The details of the citizen's last booking (not erased), which «Book» on an offer
+    books with."""
     found = [b for b in await bookings.bookings_of_user(conn, user_id)
              if b.erased_at is None and b.details.name]
-    return max(found, key=lambda b: b.id) if found else None
+    return max(found, key=lambda b: b.id).details if found else None

@@ -22,7 +22,7 @@ from storage import outbox
 from storage import waitlist as store
 from tests.chat import Citizen
 from tests.conftest import SAMPLE_CATALOG, FrozenClock, drain, make_settings, write
-from tests.e2e.flow import walk
+from tests.e2e.flow import MARKERS, PHONE, walk
 from tests.fakebot import ApiError, FakeTelegram, Sent
 
 SERVICE = "chios-work-counsel"  # one desk, one upcoming booking per citizen
@@ -380,7 +380,7 @@ async def test_a_citizen_joins_from_a_full_day_and_books_the_freed_seat_with_one
     await drain(app.bot, services)
     offer = sofia.keyboard_message()
     assert offer.text.startswith("🔔") and "10:00" in offer.text
-    assert sofia.labels(offer) == ["Κράτηση", "Όχι, ευχαριστώ"]
+    assert sofia.labels(offer) == ["Κράτηση", "Όχι, ευχαριστώ", "Αλλαγή στοιχείων"]
     take = offer.buttons[0]["callback_data"]
     await sofia.press("Κράτηση", offer)
     assert "Η κράτησή σας επιβεβαιώθηκε." in sofia.text
@@ -395,11 +395,14 @@ async def test_a_citizen_joins_from_a_full_day_and_books_the_freed_seat_with_one
     assert len([b for b in await all_bookings(services, B) if b.is_active]) == 1
 
 
-async def offered_to_sofia(services: Services, app: App,
-                           fake: FakeTelegram) -> tuple[Citizen, Sent]:
-    """Sofia (B) waits; A's seat frees up and is offered to her: her offer's message."""
+async def offered_to_sofia(services: Services, app: App, fake: FakeTelegram,
+                           earlier: bool = False) -> tuple[Citizen, Sent]:
+    """Sofia (B) waits; A's seat frees up and is offered to her: her offer's message.
+    `earlier`: she booked before (a booking she cancelled), so her details are known."""
     made = await book(services, A)
     sofia = Citizen(fake, app, user_id=B)
+    if earlier:
+        await cancel(services, await book(services, B, THURSDAY_ELEVEN + timedelta(days=7)))
     await join(services, B)
     await cancel(services, made)
     await drain(app.bot, services)
@@ -419,6 +422,56 @@ async def test_an_expired_offer_pressed_is_answered_and_changes_nothing(
     assert not offer.buttons  # the offer's message now says it expired
     await sofia.press_data(no_thanks, offer)  # pressed on a screen not yet updated
     assert "έχει λήξει" in sofia.text
+
+
+async def test_change_details_books_the_held_seat_in_the_flow(
+    services: Services, app: App, fake: FakeTelegram
+) -> None:
+    """«Change details»: the flow's details steps for the held time, from her last
+    booking's; its summary's «Book» takes the offer, with what she typed."""
+    sofia, offer = await offered_to_sofia(services, app, fake, earlier=True)
+    await sofia.press("Αλλαγή στοιχείων", offer)
+    assert MARKERS["el"]["name"] in sofia.text and "Πολίτης 5002" in sofia.text
+    await sofia.press("Διατήρηση: Πολίτης 5002")
+    await sofia.send("nea@example.com")
+    await sofia.share_contact(PHONE)
+    for _ in ("address", "notes", "requirements"):
+        await sofia.press("Παράλειψη")
+    assert MARKERS["el"]["consent"] in sofia.text
+    assert await normal_booking(services, C) == "taken"  # held for her all along
+    await sofia.press("✅ Αποδέχομαι")
+    assert MARKERS["el"]["summary"] in sofia.text and "nea@example.com" in sofia.text
+    assert "Πέμπτη, 3 Δεκεμβρίου 2026" in sofia.text and "11:00" in sofia.text
+    await sofia.press("✅ Κράτηση")
+    assert "Η κράτησή σας επιβεβαιώθηκε." in sofia.text
+    (made,) = [b for b in await all_bookings(services, B) if b.is_active]
+    assert made.start == THURSDAY_ELEVEN
+    assert (made.details.name, made.details.email) == ("Πολίτης 5002", "nea@example.com")
+    offered = await offers(services)
+    assert [(o["user_id"], o["status"], o["booking_id"]) for o in offered] == [
+        (B, "taken", made.id)]
+    await drain(app.bot, services)
+    notices = [m.text for m in fake.bot_messages(COUNSEL_CHAT) if "Κράτηση από τη λίστα" in m.text]
+    assert len(notices) == 1  # the department sees it came from the waitlist
+    shown = fake.find(B, offer.message_id)
+    assert shown is not None and "Η κράτησή σας επιβεβαιώθηκε." in shown.text
+
+
+async def test_change_details_pressed_once_the_offer_expired_changes_nothing(
+    services: Services, app: App, fake: FakeTelegram, clock: FrozenClock
+) -> None:
+    sofia, offer = await offered_to_sofia(services, app, fake, earlier=True)
+    change = next(b["callback_data"] for b in offer.buttons if b["text"] == "Αλλαγή στοιχείων")
+    await join(services, C)
+    clock.advance(minutes=16)
+    await drain(app.bot, services)  # it ran out, and C was offered the seat: C takes it
+    await book(services, C)
+    await sofia.press_data(change, offer)  # on her screen, not yet updated
+    assert sofia.text == "Η προσφορά αυτή έχει λήξει· η ώρα δεν κρατείται πλέον για εσάς."
+    assert not any(MARKERS["el"]["name"] in m.text for m in sofia.messages)
+    assert [b for b in await all_bookings(services, B) if b.is_active] == []
+    assert [(o["user_id"], o["status"]) for o in await offers(services)] == [
+        (B, "expired"), (C, "taken")]
 
 
 async def all_bookings(services: Services, user: int) -> list[Booking]:
@@ -627,12 +680,13 @@ async def test_an_offer_that_ends_stops_looking_pressable(
 ) -> None:
     act, shown = ENDINGS[ending]
     sofia, sent = await offered_to_sofia(services, app, fake)
-    assert sofia.labels(sent) == ["Κράτηση", "Όχι, ευχαριστώ"]
+    assert sofia.labels(sent) == ["Κράτηση", "Όχι, ευχαριστώ", "Αλλαγή στοιχείων"]
     await act(services, app, sofia, clock)
     await drain(app.bot, services)
     offer = fake.find(B, sent.message_id)
     assert offer is not None and shown in offer.text, offer
-    assert not {"Κράτηση", "Όχι, ευχαριστώ"} & set(sofia.labels(offer) if offer.buttons else [])
+    offered = {"Κράτηση", "Όχι, ευχαριστώ", "Αλλαγή στοιχείων"}
+    assert not offered & set(sofia.labels(offer) if offer.buttons else [])
     if ending == "the citizen is forgotten":
         assert offer.text == shown  # nothing of what they waited for is left
     elif ending == "booked in the flow":  # a confirmation: changes of the booking show there
@@ -745,6 +799,7 @@ async def test_forged_waitlist_buttons_change_nothing(
     for data, answer in [
         (f"1|wy|{offer['id']}", "Η προσφορά αυτή δεν είναι διαθέσιμη."),  # B's offer
         (f"1|wn|{offer['id']}", "Η προσφορά αυτή δεν είναι διαθέσιμη."),
+        (f"1|wc|{offer['id']}", "Η προσφορά αυτή δεν είναι διαθέσιμη."),  # not her flow
         (f"1|wl|{place['id']}", "Δεν είστε πλέον εγγεγραμμένοι σε αυτή τη λίστα αναμονής."),
         ("1|wy|x", "Το κουμπί αυτό ανήκει σε προηγούμενο μήνυμα"),  # does not parse
     ]:
@@ -755,6 +810,7 @@ async def test_forged_waitlist_buttons_change_nothing(
         assert [p["id"] for p in await store.entries_of(conn, B)] == [place["id"]]
     assert await all_bookings(services, C) == []
     assert fake.find(C, shown.message_id) == shown and shown.edits == 0
+    assert not any(MARKERS["el"]["name"] in m.text for m in mallory.messages)
 
 
 # Just after midnight in Athens on Sunday 6 December 2026: Thursday 4 February 2027 enters
