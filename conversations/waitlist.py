@@ -23,7 +23,7 @@ from bot.ptb.handlers import (
     say,
     stale,
 )
-from bot.render import callbacks, cards, waiting
+from bot.render import callbacks, cards, keyboards, waiting
 from bot.render.callbacks import Button
 from bot.render.i18n import Citizen
 from bot.services import waitlist
@@ -61,25 +61,24 @@ def _gone(ctx: Context, who: Citizen, reason: str) -> None:
 
 
 async def book_pressed(update: Update, ctx: Context) -> None:
-    """«Book» on an offer: the held seat booked with the details of the last booking."""
+    """«Book» on an offer: the held seat booked with the details the offer showed."""
     who, button = await pressed_button(update, ctx)
     if button is None:
         return await stale(update, ctx)
+    offer_id, _, reviewed = button.arg.partition("/")
     services, shown_in = ctx.services, pressed_message(update)
     conn = await ctx.writer()
-    offer = await waitlist.offer_of(conn, int(button.arg))
+    offer = await waitlist.offer_of(conn, int(offer_id))
     video = offer is not None and offer.channel is Channel.VIDEO
     meeting = new_meeting_url(services.settings.meeting_template) if video else ""
     try:
         made = await waitlist.accept(conn, services.catalog, services.settings.zone,
-                                     who.user_id, int(button.arg), ctx.now(), meeting, shown_in)
+                                     who.user_id, int(offer_id), reviewed, ctx.now(), meeting,
+                                     shown_in)
     except waitlist.OfferGone as refusal:
         return _gone(ctx, who, refusal.reason)
-    except waitlist.NeedDetails:
-        answer(ctx)
-        if offer is not None:
-            say(ctx, waiting.need_details(who.t, offer.expires_at, who.zone))
-        return None
+    except waitlist.NotReviewed as unseen:
+        return _review_again(ctx, who, unseen, shown_in)
     except NotAllowed as refusal:
         return refuse(update, ctx, who, refusal)
     except BookingError:
@@ -95,11 +94,24 @@ async def book_pressed(update: Update, ctx: Context) -> None:
     return None
 
 
+def _review_again(ctx: Context, who: Citizen, unseen: waitlist.NotReviewed,
+                  shown_in: int) -> None:
+    """The offer shown again as it now stands, in its own message: nothing was booked."""
+    answer(ctx, waiting.review_again(who.t), alert=True)
+    text = waiting.offer(who.t, unseen.service, unseen.offer, who.zone, unseen.details)
+    markup = keyboards.offer(who.t, unseen.offer.id, unseen.details)
+    if shown_in:
+        ctx.reply.edit(shown_in, text, markup)
+    else:
+        say(ctx, text, markup)
+
+
 @on_button("wc", fresh_only=False, answers=True)
 async def change_pressed(update: Update, ctx: Context, who: Citizen, draft: Draft,
                          button: Button) -> State:
-    """«Change details» on an offer: the booking flow's details steps for the held time,
-    then its declaration, summary and «Book» (an entry point of the flow)."""
+    """«Change details» on an offer, and «Book» on one to a citizen without earlier details:
+    the booking flow's details steps for the held time, then its declaration, summary and
+    «Book» (an entry point of the flow)."""
     services = ctx.services
     try:
         held = await waitlist.flow_draft(await ctx.writer(), services.catalog,

@@ -1,5 +1,6 @@
 """The citizen's side of the waitlist: joining, leaving, and answering an offer (take it
-with one tap, decline it) and its running out, each in one transaction."""
+with one tap, with the details it showed; take it in the booking flow; decline it) and its
+running out, each in one transaction."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.domain.catalog import Catalog
+from bot.domain.catalog import Catalog, ResolvedService
 from bot.domain.draft import Draft, for_offer
 from bot.domain.model import Booking, BookingRequest, Channel, Details, Offer
 from bot.domain.rules import BookingError, NotBookable
@@ -30,9 +31,14 @@ class OfferGone(BookingError):
         self.reason = reason
 
 
-class NeedDetails(BookingError):
-    """No earlier booking to take the details from: the citizen books the held time in
-    the booking flow (their own booking of it takes the offer)."""
+class NotReviewed(BookingError):
+    """«Book» pressed on an offer whose message showed other details than it would book
+    with now (the citizen booked since, or has no details left, or the message is older
+    than the review): nothing is booked; the offer is to be shown again, as it stands."""
+
+    def __init__(self, offer: Offer, service: ResolvedService, details: Details | None) -> None:
+        super().__init__(str(offer.id))
+        self.offer, self.service, self.details = offer, service, details
 
 
 async def join(conn: AsyncConnection, catalog: Catalog, user_id: int, service_id: str,
@@ -127,19 +133,21 @@ async def is_open(conn: AsyncConnection, offer_id: int, now: datetime) -> bool:
 
 
 async def accept(conn: AsyncConnection, catalog: Catalog, zone: ZoneInfo, user_id: int,
-                 offer_id: int, now: datetime, meeting_url: str = "",
+                 offer_id: int, reviewed: str, now: datetime, meeting_url: str = "",
                  shown_in: int = 0) -> Booking:
-    """Book the held seat with the details of the citizen's last booking. Pressed again,
-    the booking it made."""
+    """Book the held seat with the details its message showed the citizen for review
+    (`reviewed`: their fingerprint, carried by its «Book»), those of their last booking,
+    the declaration it showed accepted now. Pressed again, the booking it made."""
     row = await _own(conn, user_id, offer_id)
     if row["status"] == waitlist.TAKEN and row["booking_id"]:
         made = await bookings.get_booking(conn, row["booking_id"])
         if made is not None:
             return made
     await _still_open(conn, catalog, zone, row, now)
+    service = _service(catalog, row)
     details = await last_details(conn, user_id)
-    if details is None:
-        raise NeedDetails(str(offer_id))
+    if details is None or details.fingerprint() != reviewed:
+        raise NotReviewed(_offer(row), service, details)
     request = BookingRequest(
         user_id=user_id, service_id=row["service_id"], channel=Channel(row["channel"]),
         start=row["start_at"], details=details, consent_at=now, locale=row["locale"],
@@ -154,10 +162,15 @@ async def flow_draft(conn: AsyncConnection, catalog: Catalog, zone: ZoneInfo, us
     seat stays held until the offer runs out; their booking of it there takes the offer."""
     row = await _own(conn, user_id, offer_id)
     await _still_open(conn, catalog, zone, row, now)
+    return for_offer(_offer(row), _service(catalog, row), await last_details(conn, user_id),
+                     citizen_zone)
+
+
+def _service(catalog: Catalog, row: dict[str, Any]) -> ResolvedService:
     service = catalog.service(row["service_id"])
     if service is None:  # the catalog dropped it: nobody can book it any more
         raise OfferGone(OfferGone.ENDED)
-    return for_offer(_offer(row), service, await last_details(conn, user_id), citizen_zone)
+    return service
 
 
 async def decline(conn: AsyncConnection, catalog: Catalog, zone: ZoneInfo, user_id: int,

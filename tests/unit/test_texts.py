@@ -87,7 +87,8 @@ DATED: dict[str, Render] = {
         for digest in (True, False)),
     "joined the waitlist": lambda t, s, b: " ".join(
         waiting.joined(t, s, b.start.date(), part) for part in PARTS),
-    "offer": lambda t, s, b: waiting.offer(t, s, offered(b), ATHENS),
+    "offer": lambda t, s, b: waiting.offer(t, s, offered(b), ATHENS, b.details),
+    "offer, no details known": lambda t, s, b: waiting.offer(t, s, offered(b), ATHENS, None),
     "offer ended": lambda t, s, b: " ".join(
         waiting.offer_ended(t, s, offered(b), ATHENS, why)
         for why in ("expired", "declined", "left", "closed", "taken")),
