@@ -72,6 +72,7 @@ class Draft:
     edit_from: str = ""  # the step a change from the summary started at
     rebook: str = ""  # the reference of the booking being rescheduled
     rebook_id: int = 0
+    offer: int = 0  # the waitlist's offer whose held time the draft may book
     previous: str = ""  # ISO UTC start of the booking being rescheduled
     id: str = ""  # the draft's identity: confirming it twice makes one booking
 
@@ -198,7 +199,7 @@ def for_offer(offer: Offer, service: ResolvedService, details: Details | None,
         municipality=service.municipality.id, group=service.group.id, service=service.id,
         channel=offer.channel.value, channels=len(service.service.channels),
         month=day.strftime("%Y-%m"), day=day.isoformat(), start=offer.start.isoformat(),
-        **(_filled(details) if details else {}),
+        offer=offer.id, **(_filled(details) if details else {}),
     )
 
 

@@ -550,6 +550,31 @@ async def test_change_details_pressed_once_the_offer_expired_changes_nothing(
         (B, "expired"), (C, "taken")]
 
 
+async def test_the_held_time_is_its_citizens_to_choose_in_the_flow(
+    services: Services, app: App, fake: FakeTelegram
+) -> None:
+    """Back from her details: the time the offer holds is among her times, its day among
+    her free days, though the day is full for everyone else."""
+    taken = [await book(services, 6001 + hour, WEDNESDAY + timedelta(hours=hour))
+             for hour in range(4)]
+    sofia = Citizen(fake, app, user_id=B)
+    await join(services, B, date(2026, 12, 2))
+    await cancel(services, taken[1])  # 10:00, offered to her: the day's one free time
+    await drain(app.bot, services)
+    await sofia.press("Κράτηση", sofia.keyboard_message())
+    await sofia.press("« Πίσω")
+    assert MARKERS["el"]["time"] in sofia.text
+    assert [label for label in sofia.labels() if ":" in label] == ["10:00"]
+    await sofia.press("« Πίσω")
+    assert MARKERS["el"]["day"] in sofia.text and "2" in sofia.labels()
+    await sofia.press("2")
+    await sofia.press("10:00")
+    assert MARKERS["el"]["name"] in sofia.text
+    mallory = Citizen(fake, app, user_id=C)
+    await walk(mallory, "day")
+    assert "2" not in mallory.labels()
+
+
 async def all_bookings(services: Services, user: int) -> list[Booking]:
     from storage import bookings
 

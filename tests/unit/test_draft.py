@@ -273,5 +273,5 @@ def test_an_offer_is_booked_in_the_flow_from_the_details_step(catalog: Catalog) 
     assert (draft.day, draft.month, draft.start_at) == ("2026-12-02", "2026-12", start)
     assert (draft.channel, draft.third_party, draft.third_email) == (
         "video", True, "third@example.com")
-    assert missing(draft) is Step.CONSENT and draft.id
+    assert missing(draft) is Step.CONSENT and draft.id and draft.offer == 7
     assert missing(for_offer(offer, service, None, ZoneInfo("Europe/Athens"))) is Step.NAME
