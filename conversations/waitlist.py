@@ -23,7 +23,7 @@ from bot.ptb.handlers import (
     say,
     stale,
 )
-from bot.render import callbacks, cards, keyboards, waiting
+from bot.render import callbacks, cards, waiting
 from bot.render.callbacks import Button
 from bot.render.i18n import Citizen
 from bot.services import waitlist
@@ -98,8 +98,8 @@ def _review_again(ctx: Context, who: Citizen, unseen: waitlist.NotReviewed,
                   shown_in: int) -> None:
     """The offer shown again as it now stands, in its own message: nothing was booked."""
     answer(ctx, waiting.review_again(who.t), alert=True)
-    text = waiting.offer(who.t, unseen.service, unseen.offer, who.zone, unseen.details)
-    markup = keyboards.offer(who.t, unseen.offer.id, unseen.details)
+    text, markup = waiting.offer(who.t, unseen.service, unseen.offer, who.zone,
+                                 unseen.details)
     if shown_in:
         ctx.reply.edit(shown_in, text, markup)
     else:

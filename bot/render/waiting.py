@@ -9,9 +9,11 @@ from zoneinfo import ZoneInfo
 from bot.domain.catalog import ResolvedService
 from bot.domain.model import Details, Offer
 from bot.domain.wishes import AFTERNOON, MORNING
+from bot.render import keyboards
 from bot.render.formatting import clock, long_date
-from bot.render.html import esc
+from bot.render.html import MESSAGE_ROOM, esc
 from bot.render.i18n import Translator
+from bot.render.keyboards import Keyboard
 from bot.render.phrases import declaration, details_lines, how_line, service_name, when_lines
 
 
@@ -71,12 +73,21 @@ def not_waiting(t: Translator) -> str:
 
 
 def offer(t: Translator, service: ResolvedService, offer: Offer, zone: ZoneInfo,
-          details: Details | None) -> str:
-    """An offer as its citizen reads it: the time held for them, until when, and what
-    «Book» does. With the details of their last booking (`details`), it books with them,
-    shown for review as the booking's summary shows them, and accepts the municipality's
-    declaration, shown as the flow's declaration step shows it; without, it asks for both
-    in the booking flow."""
+          details: Details | None) -> tuple[str, Keyboard]:
+    """An offer as its citizen reads it, and its buttons: the time held for them, until
+    when, and what «Book» does. With the details of their last booking (`details`), it
+    books with them, shown for review as the booking's summary shows them, and accepts the
+    municipality's declaration, shown as the flow's declaration step shows it; without —
+    or where both would not fit in a message (every field at its longest and a long
+    declaration) — it asks for them in the booking flow, where each has its step."""
+    text = _offer_text(t, service, offer, zone, details)
+    if details is not None and len(text) > MESSAGE_ROOM:
+        details, text = None, _offer_text(t, service, offer, zone, None)
+    return text, keyboards.offer(t, offer.id, details)
+
+
+def _offer_text(t: Translator, service: ResolvedService, offer: Offer, zone: ZoneInfo,
+                details: Details | None) -> str:
     lines = ["🔔 <b>" + esc(t._("A seat has freed up for you.")) + "</b>", "",
              *_offered(t, service, offer, zone), "",
              esc(t._("The seat is held for you until %(time)s.")
