@@ -51,7 +51,6 @@ def day_agenda(t: Translator, day: date,
     return chunks(text, MESSAGE_ROOM - len(more))[0] + more
 
 
-
 STATUS_NAMES = {
     Status.BOOKED: N_("confirmed"),
     Status.CANCELLED: N_("cancelled"),

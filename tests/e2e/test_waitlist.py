@@ -480,6 +480,26 @@ async def test_book_on_an_offer_whose_details_changed_shows_it_again_first(
     assert [(b.start, b.details) for b in made] == [(THURSDAY_ELEVEN, changed)]
 
 
+async def test_book_on_an_offer_sent_before_the_review_shows_it_first(
+    services: Services, app: App, fake: FakeTelegram
+) -> None:
+    """Its «Book» carries no fingerprint (sent by the bot before offers showed details):
+    nothing booked unseen; the offer is shown again, details and declaration."""
+    sofia, offer = await offered_to_sofia(services, app, fake, earlier=True)
+    offer_id = (await open_offer_of(services, B))["id"]
+    await sofia.press_data(f"1|wy|{offer_id}", offer)
+    assert sofia.last_answer.get("text", "").startswith(
+        "Τα στοιχεία με τα οποία θα γινόταν η κράτηση")
+    assert [b for b in await all_bookings(services, B) if b.is_active] == []
+    assert (await store_offer(services, offer_id))["status"] == "open"
+    again = sofia.keyboard_message()  # not the message pressed on: a modified client's
+    assert again.message_id != offer.message_id
+    assert EMAIL_OF_B in again.text and DECLARATION in again.text
+    await sofia.press("Κράτηση", again)
+    assert [b.start for b in await all_bookings(services, B) if b.is_active] == [
+        THURSDAY_ELEVEN]
+
+
 async def test_without_earlier_details_book_asks_for_them_in_the_flow(
     services: Services, app: App, fake: FakeTelegram
 ) -> None:
