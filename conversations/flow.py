@@ -43,7 +43,7 @@ from bot.render import flow
 from bot.render.callbacks import Button
 from bot.render.i18n import Citizen
 from bot.services import booking
-from conversations import choose, details, summary
+from conversations import choose, details, summary, waitlist
 from conversations.screens import cancel, go, leave
 
 PRIVATE = filters.ChatType.PRIVATE
@@ -160,6 +160,7 @@ def conversation() -> Conversation:
             CommandHandler("start", start, filters=PRIVATE),
             new_booking,
             reschedule_pressed,
+            waitlist.change_pressed,  # an offer's time, booked in the flow
             summary.book_pressed,  # also after the flow ended: confirming twice is once
         ],
         states=_states(),

@@ -67,7 +67,8 @@ async def _day_screen(ctx: Context, who: Citizen, draft: Draft, service: Resolve
                       channel: Channel) -> tuple[Step, str, Markup]:
     month = parse_date(draft.month + "-01") if draft.month else None
     view = await availability.month_view(ctx.conn, service, ctx.services.settings.zone,
-                                         who.zone, month, ctx.now(), draft.rebook_id or None)
+                                         who.zone, month, ctx.now(), draft.rebook_id or None,
+                                         await _held(ctx, who, draft, service))
     waitable = availability.ever_bookable(service, ctx.services.settings.zone, ctx.now())
     if view is None:
         rows = keyboards.join_waitlist(who.t) if waitable else []
@@ -154,7 +155,16 @@ def parse_moment(text: str) -> datetime | None:
 async def slots_of(ctx: Context, who: Citizen, draft: Draft, service: ResolvedService,
                    day: date) -> list[Slot]:
     return await availability.day_slots(ctx.conn, service, ctx.services.settings.zone,
-                                        who.zone, day, ctx.now(), draft.rebook_id or None)
+                                        who.zone, day, ctx.now(), draft.rebook_id or None,
+                                        await _held(ctx, who, draft, service))
+
+
+async def _held(ctx: Context, who: Citizen, draft: Draft,
+                service: ResolvedService) -> Slot | None:
+    """The time a waitlist offer holds for the citizen, when the draft is of one."""
+    if not draft.offer:
+        return None
+    return await availability.held_for(ctx.conn, service, draft.offer, who.user_id, ctx.now())
 
 
 async def go(update: Update, ctx: Context, who: Citizen, draft: Draft, step: Step,

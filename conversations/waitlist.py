@@ -1,19 +1,22 @@
 """The waitlist from the citizen's side: joining it from a full calendar or day, an offer's
-«Book» and «No, thank you», leaving it from /mybookings."""
+«Book», «Change details» and «No, thank you», leaving it from /mybookings."""
 
 from __future__ import annotations
 
 from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
+from bot.domain.draft import Draft, Step
 from bot.domain.meeting import new_meeting_url
 from bot.domain.model import Channel
 from bot.domain.rules import BookingError, NotAllowed, NotBookable
 from bot.ptb.context import Context
 from bot.ptb.handlers import (
+    State,
     answer,
     kick_dispatch,
     load_draft,
+    on_button,
     pressed_button,
     pressed_message,
     refuse,
@@ -21,9 +24,10 @@ from bot.ptb.handlers import (
     stale,
 )
 from bot.render import callbacks, cards, waiting
+from bot.render.callbacks import Button
 from bot.render.i18n import Citizen
 from bot.services import waitlist
-from conversations.screens import parse_date, service_of
+from conversations.screens import go, parse_date, service_of
 
 
 async def join_pressed(update: Update, ctx: Context) -> None:
@@ -57,25 +61,24 @@ def _gone(ctx: Context, who: Citizen, reason: str) -> None:
 
 
 async def book_pressed(update: Update, ctx: Context) -> None:
-    """«Book» on an offer: the held seat booked with the details of the last booking."""
+    """«Book» on an offer: the held seat booked with the details the offer showed."""
     who, button = await pressed_button(update, ctx)
     if button is None:
         return await stale(update, ctx)
+    offer_id, _, reviewed = button.arg.partition("/")
     services, shown_in = ctx.services, pressed_message(update)
     conn = await ctx.writer()
-    offer = await waitlist.offer_of(conn, int(button.arg))
+    offer = await waitlist.offer_of(conn, int(offer_id))
     video = offer is not None and offer.channel is Channel.VIDEO
     meeting = new_meeting_url(services.settings.meeting_template) if video else ""
     try:
         made = await waitlist.accept(conn, services.catalog, services.settings.zone,
-                                     who.user_id, int(button.arg), ctx.now(), meeting, shown_in)
+                                     who.user_id, int(offer_id), reviewed, ctx.now(), meeting,
+                                     shown_in)
     except waitlist.OfferGone as refusal:
         return _gone(ctx, who, refusal.reason)
-    except waitlist.NeedDetails:
-        answer(ctx)
-        if offer is not None:
-            say(ctx, waiting.need_details(who.t, offer.expires_at, who.zone))
-        return None
+    except waitlist.NotReviewed as unseen:
+        return _review_again(ctx, who, unseen, shown_in)
     except NotAllowed as refusal:
         return refuse(update, ctx, who, refusal)
     except BookingError:
@@ -89,6 +92,36 @@ async def book_pressed(update: Update, ctx: Context) -> None:
     else:
         say(ctx, text, markup)
     return None
+
+
+def _review_again(ctx: Context, who: Citizen, unseen: waitlist.NotReviewed,
+                  shown_in: int) -> None:
+    """The offer shown again as it now stands, in its own message: nothing was booked."""
+    answer(ctx, waiting.review_again(who.t), alert=True)
+    text, markup = waiting.offer(who.t, unseen.service, unseen.offer, who.zone,
+                                 unseen.details)
+    if shown_in:
+        ctx.reply.edit(shown_in, text, markup)
+    else:
+        say(ctx, text, markup)
+
+
+@on_button("wc", fresh_only=False, answers=True)
+async def change_pressed(update: Update, ctx: Context, who: Citizen, draft: Draft,
+                         button: Button) -> State:
+    """«Change details» on an offer, and «Book» on one to a citizen without earlier details:
+    the booking flow's details steps for the held time, then its declaration, summary and
+    «Book» (an entry point of the flow)."""
+    services = ctx.services
+    try:
+        held = await waitlist.flow_draft(await ctx.writer(), services.catalog,
+                                         services.settings.zone, who.user_id, int(button.arg),
+                                         who.zone, ctx.now())
+    except waitlist.OfferGone as refusal:
+        _gone(ctx, who, refusal.reason)
+        return None
+    answer(ctx)
+    return await go(update, ctx, who, held, Step.NAME)
 
 
 async def decline_pressed(update: Update, ctx: Context) -> None:

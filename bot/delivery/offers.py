@@ -14,7 +14,7 @@ from telegram.error import BadRequest, Forbidden
 from bot.delivery import messenger
 from bot.domain.model import Offer
 from bot.ptb.replies import call, message
-from bot.render import cards, keyboards, waiting
+from bot.render import cards, waiting
 from bot.render.i18n import Citizen
 from bot.render.keyboards import Keyboard
 from bot.services import waitlist
@@ -27,14 +27,14 @@ async def send_offer(bot: Bot, services: Services, item: Item, now: datetime) ->
     async with services.db.read() as conn:
         offer = await waitlist.offer_of(conn, int(item.payload.get("offer", 0)))
         is_open = offer is not None and await waitlist.is_open(conn, offer.id, now)
+        details = await waitlist.last_details(conn, offer.user_id) if offer else None
     service = services.catalog.service(offer.service_id) if offer else None
     if offer is None or service is None or not is_open:
         return "the offer has ended"
     who = await messenger.reader(services, offer.user_id)
+    text, markup = waiting.offer(who.t, service, offer, who.zone, details)
     try:
-        sent = await call(bot, "sendMessage", message(
-            offer.user_id, waiting.offer(who.t, service, offer, who.zone),
-            keyboards.offer(who.t, offer.id)))
+        sent = await call(bot, "sendMessage", message(offer.user_id, text, markup))
     except Forbidden:  # no retry makes it arrive: the seat goes on at once
         return await _unreachable(services, offer.user_id, now, offer.id)
     await messenger.shows_offer(services, offer.id, int(sent["message_id"]))

@@ -12,9 +12,10 @@ from dataclasses import asdict, dataclass, fields
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from bot.domain.catalog import Catalog
-from bot.domain.model import Booking, Channel
+from bot.domain.catalog import Catalog, ResolvedService
+from bot.domain.model import Booking, Channel, Details, Offer
 
 
 class Step(StrEnum):
@@ -71,6 +72,7 @@ class Draft:
     edit_from: str = ""  # the step a change from the summary started at
     rebook: str = ""  # the reference of the booking being rescheduled
     rebook_id: int = 0
+    offer: int = 0  # the waitlist's offer whose held time the draft may book
     previous: str = ""  # ISO UTC start of the booking being rescheduled
     id: str = ""  # the draft's identity: confirming it twice makes one booking
 
@@ -177,17 +179,37 @@ def previous_step(draft: Draft, step: Step) -> Step:
 
 def for_reschedule(booking: Booking, channels: int) -> Draft:
     """A draft filled from a booking: only the day and time are asked again."""
-    details = booking.details
     return new_draft(
         municipality=booking.municipality_id, group=booking.group_id,
         service=booking.service_id, channel=booking.channel.value, channels=channels,
-        month=booking.start.strftime("%Y-%m"), name=details.name, email=details.email,
-        phone=details.phone, address=details.address, notes=details.notes,
-        requirements=details.requirements, third_party=bool(details.third_party_email),
-        third_email=details.third_party_email, consent_at=booking.consent_at.isoformat(),
-        edit_from=Step.DAY.value, rebook=booking.reference, rebook_id=booking.id,
-        previous=booking.start.isoformat(),
+        month=booking.start.strftime("%Y-%m"), **_filled(booking.details),
+        consent_at=booking.consent_at.isoformat(), edit_from=Step.DAY.value,
+        rebook=booking.reference, rebook_id=booking.id, previous=booking.start.isoformat(),
     )
+
+
+def for_offer(offer: Offer, service: ResolvedService, details: Details | None,
+              zone: ZoneInfo) -> Draft:
+    """A draft of the time an offer holds for its citizen (theirs to book in the flow while
+    it is held), from their details step on: filled with the details of their last booking
+    (`details`) to keep or change; the declaration is asked, as for any booking. `zone`:
+    the citizen's, whose calendar the day is of."""
+    day = offer.start.astimezone(zone).date()
+    return new_draft(
+        municipality=service.municipality.id, group=service.group.id, service=service.id,
+        channel=offer.channel.value, channels=len(service.service.channels),
+        month=day.strftime("%Y-%m"), day=day.isoformat(), start=offer.start.isoformat(),
+        offer=offer.id, **(_filled(details) if details else {}),
+    )
+
+
+def _filled(details: Details) -> dict[str, Any]:
+    """The draft's values for these details."""
+    return {"name": details.name, "email": details.email, "phone": details.phone,
+            "address": details.address, "notes": details.notes,
+            "requirements": details.requirements,
+            "third_party": bool(details.third_party_email),
+            "third_email": details.third_party_email}
 
 
 def for_group(catalog: Catalog, entry_id: str) -> tuple[Draft, Step]:

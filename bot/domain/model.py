@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import hashlib
+from dataclasses import astuple, dataclass
 from datetime import datetime
 from enum import StrEnum
 
@@ -39,6 +40,12 @@ class Details:
     notes: str = ""
     requirements: str = ""
     third_party_email: str = ""
+
+    def fingerprint(self) -> str:
+        """A short mark of these details: a button carries the mark of the details its
+        message shows, so that pressed it acts on those and no others."""
+        text = "\x1f".join(astuple(self))
+        return hashlib.blake2s(text.encode(), digest_size=4).hexdigest()
 
 
 @dataclass(frozen=True, slots=True)

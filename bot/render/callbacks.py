@@ -57,8 +57,11 @@ ARGUMENTS: dict[str, str] = {
     # join the waitlist: any time or that day, optionally only a part of the day
     "wj": r"(?:[0-9]{4}-[0-9]{2}-[0-9]{2})?(?:/(?:morning|afternoon))?",
     "wl": r"[0-9]{1,9}",  # leave the waitlist (the entry)
-    "wy": r"[0-9]{1,9}",  # take the offered seat (the offer)
+    # take the offered seat (the offer), with the details shown (their fingerprint; an
+    # offer sent before it showed them has none: pressed, it is shown again)
+    "wy": r"[0-9]{1,9}(?:/[0-9a-f]{8})?",
     "wn": r"[0-9]{1,9}",  # no, thank you (the offer)
+    "wc": r"[0-9]{1,9}",  # change details: book the offered seat in the flow (the offer)
     "fy": r"",  # yes, forget me (erase everything about me)
     "fn": r"",  # no, keep my data
     "lang": r"el|en",

@@ -13,6 +13,8 @@ from bot.render.html import esc, trail
 from bot.render.i18n import N_, Translator
 from bot.render.phrases import (
     ONLY_CHANNEL,
+    declaration,
+    details_lines,
     how_line,
     service_lines,
     until_now,
@@ -128,25 +130,8 @@ def third_party(t: Translator) -> str:
 
 
 def consent(t: Translator, municipality: Municipality) -> str:
-    return (
-        "<b>" + esc(t._("Declaration")) + "</b>\n\n"
-        + esc(municipality.consent.get(t.locale)) + "\n\n"
-        + esc(t._("To book, please accept the declaration."))
-    )
-
-
-def _details_lines(t: Translator, details: Details, channel: Channel) -> list[str]:
-    rows = [
-        (t._("Full name"), details.name),
-        (t._("Email"), details.email),
-        (t._("Phone"), display_phone(details.phone) if details.phone else ""),
-        (t._("Address"), details.address),
-        (t._("Notes"), details.notes),
-        (t._("Special requirements"), details.requirements),
-    ]
-    if channel is Channel.VIDEO:
-        rows.append((t._("Third participant"), details.third_party_email))
-    return [f"{esc(label)}: {esc(value) if value else '—'}" for label, value in rows]
+    return declaration(t, municipality) + "\n\n" + esc(
+        t._("To book, please accept the declaration."))
 
 
 def summary(t: Translator, service: ResolvedService, channel: Channel, start: datetime,
@@ -155,7 +140,7 @@ def summary(t: Translator, service: ResolvedService, channel: Channel, start: da
     lines += service_lines(t, service, channel)
     lines += when_lines(t, start, end, zone)
     lines.append("")
-    lines += _details_lines(t, details, channel)
+    lines += details_lines(t, details, channel)
     lines += ["", esc(t._("If everything is right, press “Book”."))]
     return "\n".join(lines)
 

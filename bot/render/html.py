@@ -9,7 +9,10 @@ def esc(text: object) -> str:
     return escape(str(text), quote=False)
 
 
-def chunks(html: str, limit: int = 4000) -> list[str]:
+MESSAGE_ROOM = 4000  # of Telegram's 4096 characters a message: what our texts may take
+
+
+def chunks(html: str, limit: int = MESSAGE_ROOM) -> list[str]:
     """A long text as messages within Telegram's 4096 characters, cut between lines (each
     line of our texts closes its own tags); a line longer than that is cut."""
     parts: list[str] = []

@@ -14,7 +14,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.domain.catalog import Group, Municipality, ResolvedService
-from bot.domain.model import Booking, Channel, Slot
+from bot.domain.model import Booking, Channel, Details, Slot
 from bot.domain.wishes import AFTERNOON, MORNING
 from bot.render.callbacks import encode
 from bot.render.formatting import (
@@ -356,6 +356,13 @@ def leave_waitlist(t: Translator, entry_id: int) -> Keyboard:
     return markup([[button(t._("Leave the waiting list"), "wl", str(entry_id))]])
 
 
-def offer(t: Translator, offer_id: int) -> Keyboard:
-    return markup([[button(t._("Book"), "wy", str(offer_id)),
-                    button(t._("No, thank you"), "wn", str(offer_id))]])
+def offer(t: Translator, offer_id: int, details: Details | None) -> Keyboard:
+    """«Book» with the details the offer shows (it carries their fingerprint: it books
+    those or none), «No, thank you», «Change details». Without earlier details, «Book»
+    asks for them in the booking flow, as «Change details» does."""
+    arg = str(offer_id)
+    if details is None:
+        return markup([[button(t._("Book"), "wc", arg), button(t._("No, thank you"), "wn", arg)]])
+    return markup(fit([button(t._("Book"), "wy", f"{arg}/{details.fingerprint()}"),
+                       button(t._("No, thank you"), "wn", arg),
+                       button(t._("Change details"), "wc", arg)]))

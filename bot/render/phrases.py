@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.domain.catalog import ResolvedService
-from bot.domain.model import Booking, Channel
+from bot.domain.catalog import Municipality, ResolvedService
+from bot.domain.model import Booking, Channel, Details
 from bot.domain.validation import display_phone
 from bot.render.formatting import clock, long_date, time_range, zone_label
 from bot.render.html import esc
@@ -44,6 +44,28 @@ def booking_rows(t: Translator, booking: Booking, zone: ZoneInfo) -> list[tuple[
         (t._("Special requirements"), details.requirements),
         (t._("Third participant"), details.third_party_email),
     ]
+
+
+def details_lines(t: Translator, details: Details, channel: Channel) -> list[str]:
+    """The citizen's details as the booking's summary shows them for review: every field,
+    «—» where empty; the third participant only for a video call."""
+    rows = [
+        (t._("Full name"), details.name),
+        (t._("Email"), details.email),
+        (t._("Phone"), display_phone(details.phone) if details.phone else ""),
+        (t._("Address"), details.address),
+        (t._("Notes"), details.notes),
+        (t._("Special requirements"), details.requirements),
+    ]
+    if channel is Channel.VIDEO:
+        rows.append((t._("Third participant"), details.third_party_email))
+    return [f"{esc(label)}: {esc(value) if value else '—'}" for label, value in rows]
+
+
+def declaration(t: Translator, municipality: Municipality) -> str:
+    """The municipality's declaration, under its heading, as the citizen accepts it."""
+    return ("<b>" + esc(t._("Declaration")) + "</b>\n\n"
+            + esc(municipality.consent.get(t.locale)))
 
 
 def channel_name(t: Translator, channel: Channel) -> str:

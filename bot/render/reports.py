@@ -13,7 +13,7 @@ from bot.domain.model import Booking, Channel, Status
 from bot.domain.stats import Stats
 from bot.domain.validation import display_phone
 from bot.render.formatting import clock, long_date, number, percent
-from bot.render.html import chunks, esc
+from bot.render.html import MESSAGE_ROOM, chunks, esc
 from bot.render.i18n import N_, Translator
 from bot.render.phrases import channel_name, zone_line
 
@@ -49,9 +49,6 @@ def day_agenda(t: Translator, day: date,
         return text
     more = "\n…\n" + esc(t._("The rest of the day: /agenda"))
     return chunks(text, MESSAGE_ROOM - len(more))[0] + more
-
-
-MESSAGE_ROOM = 4000
 
 
 STATUS_NAMES = {

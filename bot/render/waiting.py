@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.domain.catalog import ResolvedService
-from bot.domain.model import Offer
+from bot.domain.model import Details, Offer
 from bot.domain.wishes import AFTERNOON, MORNING
+from bot.render import keyboards
 from bot.render.formatting import clock, long_date
-from bot.render.html import esc
+from bot.render.html import MESSAGE_ROOM, esc
 from bot.render.i18n import Translator
-from bot.render.phrases import how_line, service_name, when_lines
+from bot.render.keyboards import Keyboard
+from bot.render.phrases import declaration, details_lines, how_line, service_name, when_lines
 
 
 def joined(t: Translator, service: ResolvedService, day: date | None, part: str) -> str:
@@ -70,14 +72,37 @@ def not_waiting(t: Translator) -> str:
     return esc(t._("You are no longer on this waiting list."))
 
 
-def offer(t: Translator, service: ResolvedService, offer: Offer, zone: ZoneInfo) -> str:
+def offer(t: Translator, service: ResolvedService, offer: Offer, zone: ZoneInfo,
+          details: Details | None) -> tuple[str, Keyboard]:
+    """An offer as its citizen reads it, and its buttons: the time held for them, until
+    when, and what «Book» does. With the details of their last booking (`details`), it
+    books with them, shown for review as the booking's summary shows them, and accepts the
+    municipality's declaration, shown as the flow's declaration step shows it; without —
+    or where both would not fit in a message (every field at its longest and a long
+    declaration) — it asks for them in the booking flow, where each has its step."""
+    text = _offer_text(t, service, offer, zone, details)
+    if details is not None and len(text) > MESSAGE_ROOM:
+        details, text = None, _offer_text(t, service, offer, zone, None)
+    return text, keyboards.offer(t, offer.id, details)
+
+
+def _offer_text(t: Translator, service: ResolvedService, offer: Offer, zone: ZoneInfo,
+                details: Details | None) -> str:
+    lines = ["🔔 <b>" + esc(t._("A seat has freed up for you.")) + "</b>", "",
+             *_offered(t, service, offer, zone), "",
+             esc(t._("The seat is held for you until %(time)s.")
+                 % {"time": clock(offer.expires_at, zone)})]
+    if details is None:
+        return "\n".join([*lines, esc(t._(
+            "By pressing «Book» you fill in your details and accept the declaration before "
+            "completing the booking."))])
     return "\n".join([
-        "🔔 <b>" + esc(t._("A seat has freed up for you.")) + "</b>",
-        "",
-        *_offered(t, service, offer, zone),
-        "",
-        esc(t._("The seat is held for you until %(time)s. «Book» books it with the details "
-                "of your last booking.") % {"time": clock(offer.expires_at, zone)}),
+        *lines, "", esc(t._("Your details, from your last booking:")),
+        *details_lines(t, details, offer.channel), "",
+        declaration(t, service.municipality), "",
+        esc(t._("By pressing «Book» you confirm the details above, accept the declaration "
+                "and complete the booking. To change your details first, press «Change "
+                "details».")),
     ])
 
 
@@ -160,7 +185,7 @@ def skipped_at_limit(t: Translator, service: ResolvedService, reason: str) -> st
     return esc(text % {"service": name, "n": n})
 
 
-def need_details(t: Translator, expires_at: datetime, zone: ZoneInfo) -> str:
-    return esc(t._("We do not have your details from an earlier booking. Please book with "
-                   "/start and choose this day and time: the seat is held for you until "
-                   "%(time)s.") % {"time": clock(expires_at, zone)})
+def review_again(t: Translator) -> str:
+    """«Book» pressed on an offer whose details are no longer those it would book with."""
+    return t._("The details this offer would book with have changed. Please check the offer "
+               "again.")

@@ -66,8 +66,10 @@ async def month_view(
     month: date | None,
     now: datetime,
     ignore: int | None = None,
+    held: Slot | None = None,
 ) -> MonthView | None:
     """The free days of a month as the citizen sees them; None if nothing is free at all.
+    `held`: a time an offer holds for the citizen, free to them alone.
 
     With no month given, the first month with a free day is shown, looked for month by
     month: the calendar costs the months it looks at, not the whole horizon.
@@ -82,6 +84,8 @@ async def month_view(
         end = midnight(add_month(shown, 1), citizen_zone)
         busy, closed = await _occupied(conn, service, zone, start, end, ignore)
         days, first = free_days(service, zone, citizen_zone, start, end, now, busy, closed)
+        if held is not None and start <= held.start < end:
+            days, first = days | {held.start.astimezone(citizen_zone).date()}, first or held
         if days or month is not None:
             return MonthView(month=shown, free_days=days,
                              previous=add_month(shown, -1) if shown > first_month else None,
@@ -100,10 +104,27 @@ async def day_slots(
     day: date,
     now: datetime,
     ignore: int | None = None,
+    held: Slot | None = None,
 ) -> list[Slot]:
-    """The free slots of one day of the citizen's calendar."""
+    """The free slots of one day of the citizen's calendar, with `held` (a time an offer
+    holds for the citizen) among them."""
     start, end = midnight(day, citizen_zone), midnight(day + timedelta(days=1), citizen_zone)
-    return await free_slots_between(conn, service, zone, start, end, now, ignore)
+    free = await free_slots_between(conn, service, zone, start, end, now, ignore)
+    if held is None or not start <= held.start < end or held in free:
+        return free
+    return sorted([*free, held], key=lambda slot: slot.start)
+
+
+async def held_for(conn: AsyncConnection, service: ResolvedService, offer_id: int,
+                   user_id: int, now: datetime) -> Slot | None:
+    """The time the citizen's offer holds of the service, while it does: theirs to book
+    in the flow (their booking of it takes the offer), though the calendar counts it taken
+    (everyone else's, and every other time of its seat)."""
+    row = await waitlist.offer(conn, offer_id)
+    if (row is None or row["user_id"] != user_id or row["service_id"] != service.id
+            or row["status"] != waitlist.OPEN or row["expires_at"] <= now):
+        return None
+    return Slot(row["start_at"], row["end_at"])
 
 
 MOVE_REACH = timedelta(days=14)  # how far ahead staff are offered times to move a booking

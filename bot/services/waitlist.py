@@ -1,5 +1,6 @@
 """The citizen's side of the waitlist: joining, leaving, and answering an offer (take it
-with one tap, decline it) and its running out, each in one transaction."""
+with one tap, with the details it showed; take it in the booking flow; decline it) and its
+running out, each in one transaction."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.domain.catalog import Catalog
-from bot.domain.model import Booking, BookingRequest, Channel, Offer
+from bot.domain.catalog import Catalog, ResolvedService
+from bot.domain.draft import Draft, for_offer
+from bot.domain.model import Booking, BookingRequest, Channel, Details, Offer
 from bot.domain.rules import BookingError, NotBookable
 from bot.domain.wishes import PARTS
 from bot.services import booking, offering
@@ -29,9 +31,14 @@ class OfferGone(BookingError):
         self.reason = reason
 
 
-class NeedDetails(BookingError):
-    """No earlier booking to take the details from: the citizen books the held time in
-    the booking flow (their own booking of it takes the offer)."""
+class NotReviewed(BookingError):
+    """«Book» pressed on an offer whose message showed other details than it would book
+    with now (the citizen booked since, or has no details left, or the message is older
+    than the review): nothing is booked; the offer is to be shown again, as it stands."""
+
+    def __init__(self, offer: Offer, service: ResolvedService, details: Details | None) -> None:
+        super().__init__(str(offer.id))
+        self.offer, self.service, self.details = offer, service, details
 
 
 async def join(conn: AsyncConnection, catalog: Catalog, user_id: int, service_id: str,
@@ -126,24 +133,44 @@ async def is_open(conn: AsyncConnection, offer_id: int, now: datetime) -> bool:
 
 
 async def accept(conn: AsyncConnection, catalog: Catalog, zone: ZoneInfo, user_id: int,
-                 offer_id: int, now: datetime, meeting_url: str = "",
+                 offer_id: int, reviewed: str, now: datetime, meeting_url: str = "",
                  shown_in: int = 0) -> Booking:
-    """Book the held seat with the details of the citizen's last booking. Pressed again,
-    the booking it made."""
+    """Book the held seat with the details its message showed the citizen for review
+    (`reviewed`: their fingerprint, carried by its «Book»), those of their last booking,
+    the declaration it showed accepted now. Pressed again, the booking it made."""
     row = await _own(conn, user_id, offer_id)
     if row["status"] == waitlist.TAKEN and row["booking_id"]:
         made = await bookings.get_booking(conn, row["booking_id"])
         if made is not None:
             return made
     await _still_open(conn, catalog, zone, row, now)
-    last = await _last_details(conn, user_id)
-    if last is None:
-        raise NeedDetails(str(offer_id))
+    service = _service(catalog, row)
+    details = await last_details(conn, user_id)
+    if details is None or details.fingerprint() != reviewed:
+        raise NotReviewed(_offer(row), service, details)
     request = BookingRequest(
         user_id=user_id, service_id=row["service_id"], channel=Channel(row["channel"]),
-        start=row["start_at"], details=last.details, consent_at=now, locale=row["locale"],
+        start=row["start_at"], details=details, consent_at=now, locale=row["locale"],
         timezone=zone.key, draft_id=f"offer{offer_id}")
     return await booking.book(conn, catalog, zone, request, now, meeting_url, shown_in)
+
+
+async def flow_draft(conn: AsyncConnection, catalog: Catalog, zone: ZoneInfo, user_id: int,
+                     offer_id: int, citizen_zone: ZoneInfo, now: datetime) -> Draft:
+    """«Change details» on an offer: the held time, for the citizen to book in the booking
+    flow from its details step on, starting from the details of their last booking. The
+    seat stays held until the offer runs out; their booking of it there takes the offer."""
+    row = await _own(conn, user_id, offer_id)
+    await _still_open(conn, catalog, zone, row, now)
+    return for_offer(_offer(row), _service(catalog, row), await last_details(conn, user_id),
+                     citizen_zone)
+
+
+def _service(catalog: Catalog, row: dict[str, Any]) -> ResolvedService:
+    service = catalog.service(row["service_id"])
+    if service is None:  # the catalog dropped it: nobody can book it any more
+        raise OfferGone(OfferGone.ENDED)
+    return service
 
 
 async def decline(conn: AsyncConnection, catalog: Catalog, zone: ZoneInfo, user_id: int,
@@ -185,7 +212,9 @@ async def _still_open(conn: AsyncConnection, catalog: Catalog, zone: ZoneInfo,
         raise OfferGone(OfferGone.EXPIRED)
 
 
-async def _last_details(conn: AsyncConnection, user_id: int) -> Booking | None:
+async def last_details(conn: AsyncConnection, user_id: int) -> Details | None:
+    """The details of the citizen's last booking (not erased), which «Book» on an offer
+    books with."""
     found = [b for b in await bookings.bookings_of_user(conn, user_id)
              if b.erased_at is None and b.details.name]
-    return max(found, key=lambda b: b.id) if found else None
+    return max(found, key=lambda b: b.id).details if found else None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -22,7 +23,7 @@ from storage import outbox
 from storage import waitlist as store
 from tests.chat import Citizen
 from tests.conftest import SAMPLE_CATALOG, FrozenClock, drain, make_settings, write
-from tests.e2e.flow import walk
+from tests.e2e.flow import EMAIL, MARKERS, NAME, PHONE, walk
 from tests.fakebot import ApiError, FakeTelegram, Sent
 
 SERVICE = "chios-work-counsel"  # one desk, one upcoming booking per citizen
@@ -99,11 +100,12 @@ async def test_a_freed_seat_is_offered_to_the_first_in_line_and_taken(
     with pytest.raises(SlotTaken):
         await book(services, C)
     await drain(app.bot, services)
+    shown = request(B).details.fingerprint()  # as its «Book» carries them
     taken: Booking = await write(services.db, waitlist.accept, services.catalog,
-                                 services.settings.zone, B, offer["id"], services.clock())
+                                 services.settings.zone, B, offer["id"], shown, services.clock())
     assert taken.user_id == B and taken.start == THURSDAY_ELEVEN
     again: Booking = await write(services.db, waitlist.accept, services.catalog,
-                                 services.settings.zone, B, offer["id"], services.clock())
+                                 services.settings.zone, B, offer["id"], shown, services.clock())
     assert again.id == taken.id  # a second tap: the booking it made
     assert (await open_offers(services)) == []
     async with services.db.read() as conn:
@@ -161,7 +163,7 @@ async def test_decline_and_expiry_pass_the_seat_to_the_next_in_line(
                     B, first["id"], clock())
     with pytest.raises(waitlist.OfferGone):  # another's offer: forged
         await write(services.db, waitlist.accept, services.catalog, services.settings.zone,
-                    B, second["id"], clock())
+                    B, second["id"], request(B).details.fingerprint(), clock())
     clock.advance(minutes=16)  # C lets it run out: nobody else waits for it
     await drain(app.bot, services)
     assert await open_offers(services) == []
@@ -333,7 +335,7 @@ async def test_an_offered_citizen_and_a_normal_booking_race_for_the_seat(
 
     async def offered() -> str:
         await write(services.db, waitlist.accept, services.catalog, services.settings.zone,
-                    B, offer["id"], services.clock())
+                    B, offer["id"], request(B).details.fingerprint(), services.clock())
         return "booked"
 
     results = await asyncio.gather(normal_booking(services, C), offered())
@@ -380,7 +382,7 @@ async def test_a_citizen_joins_from_a_full_day_and_books_the_freed_seat_with_one
     await drain(app.bot, services)
     offer = sofia.keyboard_message()
     assert offer.text.startswith("🔔") and "10:00" in offer.text
-    assert sofia.labels(offer) == ["Κράτηση", "Όχι, ευχαριστώ"]
+    assert sofia.labels(offer) == ["Κράτηση", "Όχι, ευχαριστώ", "Αλλαγή στοιχείων"]
     take = offer.buttons[0]["callback_data"]
     await sofia.press("Κράτηση", offer)
     assert "Η κράτησή σας επιβεβαιώθηκε." in sofia.text
@@ -395,11 +397,14 @@ async def test_a_citizen_joins_from_a_full_day_and_books_the_freed_seat_with_one
     assert len([b for b in await all_bookings(services, B) if b.is_active]) == 1
 
 
-async def offered_to_sofia(services: Services, app: App,
-                           fake: FakeTelegram) -> tuple[Citizen, Sent]:
-    """Sofia (B) waits; A's seat frees up and is offered to her: her offer's message."""
+async def offered_to_sofia(services: Services, app: App, fake: FakeTelegram,
+                           earlier: bool = False) -> tuple[Citizen, Sent]:
+    """Sofia (B) waits; A's seat frees up and is offered to her: her offer's message.
+    `earlier`: she booked before (a booking she cancelled), so her details are known."""
     made = await book(services, A)
     sofia = Citizen(fake, app, user_id=B)
+    if earlier:
+        await cancel(services, await book(services, B, THURSDAY_ELEVEN + timedelta(days=7)))
     await join(services, B)
     await cancel(services, made)
     await drain(app.bot, services)
@@ -419,6 +424,177 @@ async def test_an_expired_offer_pressed_is_answered_and_changes_nothing(
     assert not offer.buttons  # the offer's message now says it expired
     await sofia.press_data(no_thanks, offer)  # pressed on a screen not yet updated
     assert "έχει λήξει" in sofia.text
+
+
+EMAIL_OF_B = request(B).details.email
+DECLARATION = "Δηλώνω υπεύθυνα ότι τα ανωτέρω στοιχεία είναι αληθή και ακριβή."
+
+
+async def test_an_offer_shows_the_details_it_books_with_and_the_declaration(
+    services: Services, app: App, fake: FakeTelegram, clock: FrozenClock
+) -> None:
+    sofia, offer = await offered_to_sofia(services, app, fake, earlier=True)
+    lines = offer.text.split("\n")
+    at = lines.index("Τα στοιχεία σας, από την τελευταία σας κράτηση:")
+    # As the summary shows them; in person: no third participant.
+    assert lines[at + 1: at + 7] == [
+        "Ονοματεπώνυμο: Πολίτης 5002", f"Email: {EMAIL_OF_B}", "Τηλέφωνο: 306912345678",
+        "Διεύθυνση: —", "Σημειώσεις: —", "Ειδικές απαιτήσεις: —"]
+    assert lines[at + 7: at + 9] == ["", "Υπεύθυνη δήλωση"]
+    service = services.catalog.service(SERVICE)
+    assert service is not None
+    consent = service.municipality.consent.get("el")
+    assert lines[at + 10] == consent and consent.startswith(DECLARATION)
+    assert lines[-1].startswith("Πατώντας «Κράτηση» επιβεβαιώνετε τα παραπάνω στοιχεία, "
+                                "αποδέχεστε την υπεύθυνη δήλωση")
+    assert "Τρίτος συμμετέχων" not in offer.text
+    clock.advance(minutes=3)
+    await sofia.press("Κράτηση", offer)
+    assert "Η κράτησή σας επιβεβαιώθηκε." in sofia.text
+    (made,) = [b for b in await all_bookings(services, B) if b.is_active]
+    assert (made.start, made.details, made.consent_at) == (
+        THURSDAY_ELEVEN, request(B).details, clock())  # what she saw, accepted as she booked
+
+
+async def test_book_on_an_offer_whose_details_changed_shows_it_again_first(
+    services: Services, app: App, fake: FakeTelegram
+) -> None:
+    """Her last booking is another since the offer was sent: «Book» books nothing she has
+    not seen; the offer, shown again with those details, books with them."""
+    sofia, offer = await offered_to_sofia(services, app, fake, earlier=True)
+    changed = Details(name="Σοφία Νέα", email="nea@example.com", phone="306912345678")
+    other = dataclasses.replace(request(B, FRIDAY_ELEVEN - timedelta(hours=2), service=INFO),
+                                details=changed)
+    await write(services.db, booking.book, services.catalog, services.settings.zone, other,
+                services.clock())
+    await sofia.press("Κράτηση", offer)
+    assert sofia.last_answer.get("text", "").startswith(
+        "Τα στοιχεία με τα οποία θα γινόταν η κράτηση")
+    assert [b.service_id for b in await all_bookings(services, B) if b.is_active] == [INFO]
+    again = fake.find(B, offer.message_id)
+    assert again is not None and "Email: nea@example.com" in again.text
+    assert EMAIL_OF_B not in again.text
+    await sofia.press("Κράτηση", again)
+    assert "Η κράτησή σας επιβεβαιώθηκε." in sofia.text
+    made = [b for b in await all_bookings(services, B) if b.is_active and b.service_id == SERVICE]
+    assert [(b.start, b.details) for b in made] == [(THURSDAY_ELEVEN, changed)]
+
+
+async def test_book_on_an_offer_sent_before_the_review_shows_it_first(
+    services: Services, app: App, fake: FakeTelegram
+) -> None:
+    """Its «Book» carries no fingerprint (sent by the bot before offers showed details):
+    nothing booked unseen; the offer is shown again, details and declaration."""
+    sofia, offer = await offered_to_sofia(services, app, fake, earlier=True)
+    offer_id = (await open_offer_of(services, B))["id"]
+    await sofia.press_data(f"1|wy|{offer_id}", offer)
+    assert sofia.last_answer.get("text", "").startswith(
+        "Τα στοιχεία με τα οποία θα γινόταν η κράτηση")
+    assert [b for b in await all_bookings(services, B) if b.is_active] == []
+    assert (await store_offer(services, offer_id))["status"] == "open"
+    again = sofia.keyboard_message()  # not the message pressed on: a modified client's
+    assert again.message_id != offer.message_id
+    assert EMAIL_OF_B in again.text and DECLARATION in again.text
+    await sofia.press("Κράτηση", again)
+    assert [b.start for b in await all_bookings(services, B) if b.is_active] == [
+        THURSDAY_ELEVEN]
+
+
+async def test_without_earlier_details_book_asks_for_them_in_the_flow(
+    services: Services, app: App, fake: FakeTelegram
+) -> None:
+    sofia, offer = await offered_to_sofia(services, app, fake)
+    assert sofia.labels(offer) == ["Κράτηση", "Όχι, ευχαριστώ"]
+    assert offer.text.endswith("Πατώντας «Κράτηση» συμπληρώνετε τα στοιχεία σας και "
+                               "αποδέχεστε την υπεύθυνη δήλωση, πριν ολοκληρώσετε την κράτηση.")
+    await sofia.press("Κράτηση", offer)
+    assert MARKERS["el"]["name"] in sofia.text
+    await sofia.send(NAME)
+    await sofia.send(EMAIL)
+    await sofia.share_contact(PHONE)
+    for _ in ("address", "notes", "requirements"):
+        await sofia.press("Παράλειψη")
+    await sofia.press("✅ Αποδέχομαι")
+    assert MARKERS["el"]["summary"] in sofia.text and "11:00" in sofia.text
+    await sofia.press("✅ Κράτηση")
+    (made,) = [b for b in await all_bookings(services, B) if b.is_active]
+    assert (made.start, made.details.name, made.details.email) == (THURSDAY_ELEVEN, NAME, EMAIL)
+
+
+async def test_change_details_books_the_held_seat_in_the_flow(
+    services: Services, app: App, fake: FakeTelegram
+) -> None:
+    """«Change details»: the flow's details steps for the held time, from her last
+    booking's; its summary's «Book» takes the offer, with what she typed."""
+    sofia, offer = await offered_to_sofia(services, app, fake, earlier=True)
+    await sofia.press("Αλλαγή στοιχείων", offer)
+    assert MARKERS["el"]["name"] in sofia.text and "Πολίτης 5002" in sofia.text
+    await sofia.press("Διατήρηση: Πολίτης 5002")
+    await sofia.send("nea@example.com")
+    await sofia.share_contact(PHONE)
+    for _ in ("address", "notes", "requirements"):
+        await sofia.press("Παράλειψη")
+    assert MARKERS["el"]["consent"] in sofia.text
+    assert await normal_booking(services, C) == "taken"  # held for her all along
+    await sofia.press("✅ Αποδέχομαι")
+    assert MARKERS["el"]["summary"] in sofia.text and "nea@example.com" in sofia.text
+    assert "Πέμπτη, 3 Δεκεμβρίου 2026" in sofia.text and "11:00" in sofia.text
+    await sofia.press("✅ Κράτηση")
+    assert "Η κράτησή σας επιβεβαιώθηκε." in sofia.text
+    (made,) = [b for b in await all_bookings(services, B) if b.is_active]
+    assert made.start == THURSDAY_ELEVEN
+    assert (made.details.name, made.details.email) == ("Πολίτης 5002", "nea@example.com")
+    offered = await offers(services)
+    assert [(o["user_id"], o["status"], o["booking_id"]) for o in offered] == [
+        (B, "taken", made.id)]
+    await drain(app.bot, services)
+    notices = [m.text for m in fake.bot_messages(COUNSEL_CHAT) if "Κράτηση από τη λίστα" in m.text]
+    assert len(notices) == 1  # the department sees it came from the waitlist
+    shown = fake.find(B, offer.message_id)
+    assert shown is not None and "Η κράτησή σας επιβεβαιώθηκε." in shown.text
+
+
+async def test_change_details_pressed_once_the_offer_expired_changes_nothing(
+    services: Services, app: App, fake: FakeTelegram, clock: FrozenClock
+) -> None:
+    sofia, offer = await offered_to_sofia(services, app, fake, earlier=True)
+    assert "Αλλαγή στοιχείων" in sofia.labels(offer)
+    change = offer.buttons[sofia.labels(offer).index("Αλλαγή στοιχείων")]["callback_data"]
+    await join(services, C)
+    clock.advance(minutes=16)
+    await drain(app.bot, services)  # it ran out, and C was offered the seat: C takes it
+    await book(services, C)
+    await sofia.press_data(change, offer)  # on her screen, not yet updated
+    assert sofia.text == "Η προσφορά αυτή έχει λήξει· η ώρα δεν κρατείται πλέον για εσάς."
+    assert not any(MARKERS["el"]["name"] in m.text for m in sofia.messages)
+    assert [b for b in await all_bookings(services, B) if b.is_active] == []
+    assert [(o["user_id"], o["status"]) for o in await offers(services)] == [
+        (B, "expired"), (C, "taken")]
+
+
+async def test_the_held_time_is_its_citizens_to_choose_in_the_flow(
+    services: Services, app: App, fake: FakeTelegram
+) -> None:
+    """Back from her details: the time the offer holds is among her times, its day among
+    her free days, though the day is full for everyone else."""
+    taken = [await book(services, 6001 + hour, WEDNESDAY + timedelta(hours=hour))
+             for hour in range(4)]
+    sofia = Citizen(fake, app, user_id=B)
+    await join(services, B, date(2026, 12, 2))
+    await cancel(services, taken[1])  # 10:00, offered to her: the day's one free time
+    await drain(app.bot, services)
+    await sofia.press("Κράτηση", sofia.keyboard_message())
+    await sofia.press("« Πίσω")
+    assert MARKERS["el"]["time"] in sofia.text
+    assert [label for label in sofia.labels() if ":" in label] == ["10:00"]
+    await sofia.press("« Πίσω")
+    assert MARKERS["el"]["day"] in sofia.text and "2" in sofia.labels()
+    await sofia.press("2")
+    await sofia.press("10:00")
+    assert MARKERS["el"]["name"] in sofia.text
+    mallory = Citizen(fake, app, user_id=C)
+    await walk(mallory, "day")
+    assert "2" not in mallory.labels()
 
 
 async def all_bookings(services: Services, user: int) -> list[Booking]:
@@ -479,7 +655,7 @@ async def test_leaving_with_an_open_offer_passes_the_seat_to_the_next(
     assert (await open_offer_of(services, C))["start_at"] == THURSDAY_ELEVEN
     with pytest.raises(waitlist.OfferGone):  # B's offer, pressed after leaving
         await write(services.db, waitlist.accept, services.catalog, services.settings.zone,
-                    B, offer["id"], clock())
+                    B, offer["id"], request(B).details.fingerprint(), clock())
 
 
 async def store_offer(services: Services, offer_id: int) -> dict[str, Any]:
@@ -626,13 +802,18 @@ async def test_an_offer_that_ends_stops_looking_pressable(
     services: Services, app: App, fake: FakeTelegram, clock: FrozenClock, ending: str
 ) -> None:
     act, shown = ENDINGS[ending]
-    sofia, sent = await offered_to_sofia(services, app, fake)
-    assert sofia.labels(sent) == ["Κράτηση", "Όχι, ευχαριστώ"]
+    sofia, sent = await offered_to_sofia(services, app, fake, earlier=True)
+    assert sofia.labels(sent) == ["Κράτηση", "Όχι, ευχαριστώ", "Αλλαγή στοιχείων"]
+    assert EMAIL_OF_B in sent.text and DECLARATION in sent.text
     await act(services, app, sofia, clock)
     await drain(app.bot, services)
     offer = fake.find(B, sent.message_id)
     assert offer is not None and shown in offer.text, offer
-    assert not {"Κράτηση", "Όχι, ευχαριστώ"} & set(sofia.labels(offer) if offer.buttons else [])
+    # Nothing left to review, nor a «Book» to say it confirms: neither details nor the
+    # declaration (an erased citizen's least of all).
+    assert EMAIL_OF_B not in offer.text and DECLARATION not in offer.text
+    offered = {"Κράτηση", "Όχι, ευχαριστώ", "Αλλαγή στοιχείων"}
+    assert not offered & set(sofia.labels(offer) if offer.buttons else [])
     if ending == "the citizen is forgotten":
         assert offer.text == shown  # nothing of what they waited for is left
     elif ending == "booked in the flow":  # a confirmation: changes of the booking show there
@@ -745,6 +926,7 @@ async def test_forged_waitlist_buttons_change_nothing(
     for data, answer in [
         (f"1|wy|{offer['id']}", "Η προσφορά αυτή δεν είναι διαθέσιμη."),  # B's offer
         (f"1|wn|{offer['id']}", "Η προσφορά αυτή δεν είναι διαθέσιμη."),
+        (f"1|wc|{offer['id']}", "Η προσφορά αυτή δεν είναι διαθέσιμη."),  # not her flow
         (f"1|wl|{place['id']}", "Δεν είστε πλέον εγγεγραμμένοι σε αυτή τη λίστα αναμονής."),
         ("1|wy|x", "Το κουμπί αυτό ανήκει σε προηγούμενο μήνυμα"),  # does not parse
     ]:
@@ -755,6 +937,7 @@ async def test_forged_waitlist_buttons_change_nothing(
         assert [p["id"] for p in await store.entries_of(conn, B)] == [place["id"]]
     assert await all_bookings(services, C) == []
     assert fake.find(C, shown.message_id) == shown and shown.edits == 0
+    assert not any(MARKERS["el"]["name"] in m.text for m in mallory.messages)
 
 
 # Just after midnight in Athens on Sunday 6 December 2026: Thursday 4 February 2027 enters

@@ -4,11 +4,22 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from bot.domain.catalog import Catalog
-from bot.domain.draft import Draft, Step, applies, from_link, missing, next_step, previous_step
+from bot.domain.draft import (
+    Draft,
+    Step,
+    applies,
+    for_offer,
+    from_link,
+    missing,
+    next_step,
+    previous_step,
+)
+from bot.domain.model import Channel, Details, Offer
 from bot.services.catalog import load_catalog
 from tests.conftest import SAMPLE_CATALOG
 
@@ -246,3 +257,21 @@ def test_link_to_a_two_channel_service_asks_the_channel(catalog: Catalog) -> Non
 )
 def test_unknown_links(catalog: Catalog, payload: str) -> None:
     assert from_link(payload, catalog) is None
+
+
+def test_an_offer_is_booked_in_the_flow_from_the_details_step(catalog: Catalog) -> None:
+    """Its held time in the citizen's calendar (New York: the evening before, in Athens
+    just after midnight); the details of the last booking to keep or change; the
+    declaration asked again."""
+    service = catalog.service("chios-work-counsel")
+    assert service is not None
+    start = datetime(2026, 12, 2, 22, 30, tzinfo=UTC)
+    offer = Offer(7, 42, service.id, Channel.VIDEO, start, start, start, "el")
+    details = Details("Σοφία Παπαδοπούλου", "sofia@example.com", "+306912345678",
+                      third_party_email="third@example.com")
+    draft = for_offer(offer, service, details, ZoneInfo("America/New_York"))
+    assert (draft.day, draft.month, draft.start_at) == ("2026-12-02", "2026-12", start)
+    assert (draft.channel, draft.third_party, draft.third_email) == (
+        "video", True, "third@example.com")
+    assert missing(draft) is Step.CONSENT and draft.id and draft.offer == 7
+    assert missing(for_offer(offer, service, None, ZoneInfo("Europe/Athens"))) is Step.NAME

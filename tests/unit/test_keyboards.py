@@ -77,6 +77,8 @@ def own_keyboards(t: Translator) -> dict[str, Keyboard]:
         "book again": keyboards.book_again(t),
         "my bookings": keyboards.my_bookings(t),
         "cancel question": keyboards.cancel_question(t, booking),
+        "offer": keyboards.offer(t, 999999999, booking.details),
+        "offer, no details known": keyboards.offer(t, 999999999, None),
         "languages": keyboards.languages(),
         "time zones": keyboards.timezones(t, NOW),
     }

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from babel.dates import get_day_names
 
-from bot.domain.catalog import Catalog, ResolvedService
+from bot.domain.catalog import Catalog, ResolvedService, Text
 from bot.domain.model import Booking, Channel, Details, Offer, Status
 from bot.domain.stats import stats
 from bot.domain.wishes import PARTS
@@ -87,7 +87,9 @@ DATED: dict[str, Render] = {
         for digest in (True, False)),
     "joined the waitlist": lambda t, s, b: " ".join(
         waiting.joined(t, s, b.start.date(), part) for part in PARTS),
-    "offer": lambda t, s, b: waiting.offer(t, s, offered(b), ATHENS),
+    "offer": lambda t, s, b: waiting.offer(t, s, offered(b), ATHENS, b.details)[0],
+    "offer, no details known": lambda t, s, b: waiting.offer(t, s, offered(b), ATHENS,
+                                                             None)[0],
     "offer ended": lambda t, s, b: " ".join(
         waiting.offer_ended(t, s, offered(b), ATHENS, why)
         for why in ("expired", "declined", "left", "closed", "taken")),
@@ -216,3 +218,44 @@ def test_stats_count_one_thing_per_figure() -> None:
     assert sum(n for _, n in numbers.by_channel) == numbers.kept
     assert sum(n for _, n in numbers.busiest_days) == numbers.kept
     assert sum(n for _, n in numbers.by_status) == numbers.total
+
+
+@pytest.mark.parametrize(("channel", "third"), [(Channel.VIDEO, True),
+                                                 (Channel.IN_PERSON, False)])
+def test_an_offer_shows_the_details_as_the_summary_does_for_its_channel(
+    catalog: Catalog, channel: Channel, third: bool
+) -> None:
+    t = Translator("el")
+    service = catalog.service(COUNSEL)
+    assert service is not None
+    booking = make_booking(MONDAY, channel)
+    text, _ = waiting.offer(t, service, offered(booking), ATHENS, booking.details)
+    summary = flow.summary(t, service, channel, booking.start, booking.end, booking.details,
+                           ATHENS)
+    rows = [line for line in summary.split("\n") if line.startswith(("Ονοματεπώνυμο:",
+                                                                      "Τρίτος συμμετέχων:"))]
+    assert rows and all(row in text for row in rows)
+    assert ("Τρίτος συμμετέχων: third@example.com" in text) is third
+
+
+def test_an_offer_too_long_to_review_asks_for_the_details_in_the_flow(
+    catalog: Catalog,
+) -> None:
+    """Every field at its longest and a declaration of 2 500 characters do not fit in one
+    message: «Book» asks for the details in the booking flow, where each has its step."""
+    t = Translator("el")
+    service = catalog.service(COUNSEL)
+    assert service is not None
+    municipality = service.municipality.model_copy(
+        update={"consent": Text(el="Δ" * 2500, en="D" * 2500)})
+    wordy = service.model_copy(update={"municipality": municipality})
+    full = Details("Ν" * 100, "e" * 64 + "@example.com", "+306912345678", "Α" * 500,
+                   "Σ" * 500, "Ε" * 500, "t" * 64 + "@example.com")
+    offer = offered(make_booking(MONDAY))
+    text, _ = waiting.offer(t, service, offer, ATHENS, full)
+    assert full.notes in text  # the sample's declaration leaves room for them all
+    text, markup = waiting.offer(t, wordy, offer, ATHENS, full)
+    assert full.notes not in text and len(text) <= 4000
+    assert markup is not None
+    assert [[b["callback_data"] for b in row] for row in markup["inline_keyboard"]] == [
+        ["1|wc|1", "1|wn|1"]]
