@@ -167,12 +167,14 @@ async def offer_shown(conn: AsyncConnection, offer_id: int, message_id: int) -> 
 
 
 async def own_open_offer(conn: AsyncConnection, user_id: int, service_id: str,
-                         start: datetime) -> int | None:
-    """The citizen's open offer of this time, which their own booking of it may take."""
+                         start: datetime, now: datetime) -> int | None:
+    """The citizen's open offer of this time, which their own booking of it may take while
+    it is held for them (run out, it is the next in line's, even before its expiry runs)."""
     row = (await conn.execute(
         select(offers.c.id).join(waitlist, waitlist.c.id == offers.c.entry_id).where(
             waitlist.c.user_id == user_id, offers.c.service_id == service_id,
-            offers.c.start_at == start, offers.c.status == OPEN))).first()
+            offers.c.start_at == start, offers.c.status == OPEN,
+            offers.c.expires_at > now))).first()
     return int(row.id) if row else None
 
 

@@ -97,7 +97,8 @@ async def book(
         if await _closed(conn, service, slot, zone):
             raise NotBookable(slot.start.isoformat())
         # A time offered to this citizen from the waitlist is held for them: theirs to take.
-        offer = await waitlist.own_open_offer(conn, request.user_id, service.id, slot.start)
+        offer = await waitlist.own_open_offer(conn, request.user_id, service.id, slot.start,
+                                              now)
         if offer is not None:
             await offering.end_offer(conn, offer, waitlist.TAKEN, now)
         desk, needed = service.service.desk, cells(slot.start, slot.end)

@@ -172,6 +172,17 @@ async def test_decline_and_expiry_pass_the_seat_to_the_next_in_line(
     assert (await book(services, A)).start == THURSDAY_ELEVEN
 
 
+async def test_a_run_out_offer_is_not_its_citizens_to_book_before_its_expiry_runs(
+    services: Services, app: App, clock: FrozenClock
+) -> None:
+    first = await offered_to_b(services)
+    clock.advance(minutes=16)  # run out; its expiry has not run yet
+    with pytest.raises(SlotTaken):
+        await book(services, B)  # the seat is the next in line's now
+    await drain(app.bot, services)
+    assert (await open_offer_of(services, C))["start_at"] == first["start_at"]
+
+
 AT_LIMIT = "Ελευθερώθηκε θέση στην υπηρεσία «Εργασιακή συμβουλευτική»"
 
 
