@@ -30,6 +30,7 @@ BUSY_WAIT = 30.0  # seconds a write waits for another process's write (a migrati
 BUSY_PAUSE = 0.05
 BUSY_TIMEOUT_MS = 20  # SQLite's own busy wait, which blocks the loop: short
 
+
 class Database:
     def __init__(self, url: str, connections: int = 16) -> None:
         """`connections`: how many updates are processed at once; each may hold one

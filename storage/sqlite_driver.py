@@ -5,8 +5,8 @@ wake-up and a future, about ten times what SQLite spends on the small statements
 turn (bench: 0.43 ms against 0.04 ms for the same SELECT), and most of an update's CPU went
 there. Run on the loop's thread, a statement blocks the loop only as long as SQLite works
 on it, which here is less than the hop: one process writes (storage.locks refuses a
-second on the file), its writers queue on an asyncio lock (storage.db) and readers never
-wait for writers in WAL mode; a write that must wait for another process (a migration,
+second on the file), its writers queue on an asyncio lock (storage.group_commit) and
+readers never wait for writers in WAL mode; a write that must wait for another process (a migration,
 the sqlite3 shell) waits asleep (storage.db's `_begin`), not in SQLite's busy loop.
 
 The dialect is the standard library's sqlite3 one (pysqlite), declared async so that the
@@ -16,8 +16,8 @@ already done, one greenlet switch and no trip through the loop.
 
 A COMMIT is the exception: it waits for the disk (an fsync, 0.2 ms here and many on a
 slow disk), so it runs on a thread and the loop goes on meanwhile; the writers that queue
-in that time share the next COMMIT (storage.db's group commit). A connection is used by
-one task at a time, so never by two threads at once.
+in that time share the next COMMIT (storage.group_commit). A connection is used by one
+task at a time, so never by two threads at once.
 """
 
 from __future__ import annotations
